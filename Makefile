@@ -1,0 +1,80 @@
+# SPDX-License-Identifier: GPL-2.0
+# gmemsuite: make (build), make check (tests), make bench, make report,
+# make vmcheck, make install INSTALL_PATH=DIR.
+
+CC	?= gcc
+O	:= build
+CFLAGS	:= -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
+	   -Iinclude -fno-stack-protector -fno-pie -fno-omit-frame-pointer \
+	   -fno-builtin-memcpy -fno-builtin-memset -fno-builtin-memcmp \
+	   -fno-builtin-strlen -MMD -MP $(EXTRA_CFLAGS)
+# Guest code runs from a copy of the binary at its link address.
+LDFLAGS	:= -no-pie -pthread $(EXTRA_LDFLAGS)
+LDLIBS	:= -lm
+
+LIB_SRCS   := $(wildcard lib/*.c) $(wildcard lib/*.S)
+LIB_OBJS   := $(patsubst %,$(O)/%.o,$(basename $(LIB_SRCS)))
+TEST_SRCS  := $(wildcard tests/*.c)
+BENCH_SRCS := $(wildcard bench/*.c)
+TOOL_SRCS  := $(wildcard tools/*.c)
+TESTS	   := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRCS))
+BENCHES	   := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRCS))
+TOOLS	   := $(patsubst tools/%.c,$(O)/tools/%,$(TOOL_SRCS))
+LIBGMEM	   := $(O)/libgmem.a
+
+all: $(TESTS) $(BENCHES) $(TOOLS)
+
+# Code that runs in guests: no SSE (see GUEST_CODE_BEGIN in ucall.h).
+GUEST_CFLAGS := -mgeneral-regs-only
+$(O)/lib/string_override.o: CFLAGS += $(GUEST_CFLAGS) -fno-builtin \
+	-fno-tree-loop-distribute-patterns
+$(O)/lib/ucall.o: CFLAGS += $(GUEST_CFLAGS)
+
+$(O)/%.o: %.c | headers
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(O)/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(LIBGMEM): $(LIB_OBJS)
+	$(AR) rcs $@ $^
+
+# --whole-archive: string_override.o must always override libc's copies.
+define link
+	$(CC) $(LDFLAGS) -o $@ $< -Wl,--whole-archive $(LIBGMEM) -Wl,--no-whole-archive $(LDLIBS)
+endef
+$(O)/tests/%: $(O)/tests/%.o $(LIBGMEM)
+	$(link)
+$(O)/bench/%: $(O)/bench/%.o $(LIBGMEM)
+	$(link)
+$(O)/tools/%: $(O)/tools/%.o $(LIBGMEM)
+	$(link)
+
+# <linux/kvm.h> comes from linux-libc-dev; install it when missing.
+headers:
+	@test -f /usr/include/linux/kvm.h || scripts/ensure-deps headers
+
+check: all
+	scripts/run-tests $(TESTS)
+
+bench: all
+	scripts/bench
+
+report: $(O)/tools/host_report
+	$(O)/tools/host_report
+
+vmcheck: all
+	scripts/vmcheck $(VMCHECK_ARGS) -- $(TESTS)
+
+INSTALL_PATH ?= $(O)/install
+install: all
+	scripts/install-kselftest $(INSTALL_PATH) $(TESTS)
+
+clean:
+	rm -rf $(O)
+
+.PHONY: all check bench report vmcheck install clean headers
+.SECONDARY:
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

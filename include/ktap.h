@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A small KTAP harness in the manner of kselftest_harness.h.
+ *
+ * Each case runs in a forked child so that a failed assertion, a crash or
+ * a hang ends that case alone.  The child's exit status is the verdict
+ * (0 pass, 1 fail, 4 skip with its reason).  A failure that matches the
+ * known-issues file for this kernel is reported as XFAIL with its
+ * evidence (the failure output stays in the log).
+ */
+#ifndef GMEM_KTAP_H
+#define GMEM_KTAP_H
+
+struct ktap_case {
+	const char *name;
+	void (*fn)(void);
+	unsigned int timeout_s;		/* 0: the harness default */
+};
+
+#define KTAP_CASE(fn)		{ #fn, fn, 0 }
+#define KTAP_CASE_T(fn, t)	{ #fn, fn, t }
+
+/*
+ * Parse -l/--list, -t/--test NAME (repeatable), -h/--help; run the cases;
+ * print KTAP; return the kselftest exit status (0, 1 or 4).
+ */
+int ktap_main(int argc, char **argv, const struct ktap_case *cases,
+	      unsigned int nr_cases);
+
+/* Set by ktap_main: true inside a case's child process. */
+extern int ktap_in_case;
+/* Record the skip reason of the current case (used by test_skip). */
+void ktap_set_skip_reason(const char *reason);
+
+#endif /* GMEM_KTAP_H */

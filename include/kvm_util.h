@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * VMs, vCPUs and memslots.
+ *
+ * A VM comes with a "system" memslot at GPA 0 that holds a copy of this
+ * binary's loaded image at its link address (the binary is built with
+ * -no-pie), page tables, GDT/IDT/TSS and vCPU stacks, all identity-mapped
+ * (GVA == GPA).  Guest code is therefore any function of this binary that
+ * avoids libc.  Test regions are further memslots, identity-mapped too,
+ * with the guest leaf size chosen per region.
+ */
+#ifndef GMEM_KVM_UTIL_H
+#define GMEM_KVM_UTIL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "compat.h"
+#include "test_util.h"
+#include "ucall.h"
+
+#define KVM_DEV_PATH		"/dev/kvm"
+#define VM_MAX_VCPUS		64
+#define SYS_SLOT		0
+/* Default GPA of the first test region: above 4 GiB, clear of the system slot. */
+#define TEST_REGION_GPA		0x100000000ULL
+
+enum backing_type {
+	BACKING_ANON,		/* private anonymous, THP off (4K) */
+	BACKING_THP,		/* private anonymous, MADV_HUGEPAGE, 2M aligned */
+	BACKING_SHMEM,		/* memfd, MAP_SHARED */
+	BACKING_HUGETLB_2M,	/* memfd MFD_HUGETLB | MFD_HUGE_2MB */
+	BACKING_HUGETLB_1G,	/* memfd MFD_HUGETLB | MFD_HUGE_1GB */
+	BACKING_GMEM,		/* the guest_memfd's own mmap (FLAG_MMAP) */
+	BACKING_NONE,		/* no userspace mapping: guest_memfd only */
+	NR_BACKING_TYPES
+};
+
+enum guest_page {
+	GUEST_PAGE_4K,
+	GUEST_PAGE_2M,
+	GUEST_PAGE_1G,
+};
+
+enum gmem_mode {
+	GMEM_NONE,		/* plain memslot */
+	GMEM_CREATE,		/* create a guest_memfd for the region */
+	GMEM_BIND,		/* bind spec.gmem_fd at spec.gmem_offset */
+};
+
+struct region_spec {
+	uint64_t gpa;
+	uint64_t size;
+	enum backing_type backing;
+	enum guest_page guest_page;
+	bool no_guest_map;	/* leave it out of the guest page tables */
+	enum gmem_mode gmem;
+	uint64_t gmem_flags;	/* GMEM_CREATE */
+	int gmem_fd;		/* GMEM_BIND */
+	uint64_t gmem_offset;	/* GMEM_BIND */
+};
+
+struct kvm_region {
+	struct kvm_region *next;
+	uint32_t slot;
+	uint64_t gpa;
+	uint64_t size;
+	enum backing_type backing;
+	enum guest_page guest_page;
+	void *hva;		/* shared side, NULL for BACKING_NONE */
+	void *map_base;		/* what to munmap (hva may be aligned up) */
+	size_t map_size;
+	int fd;			/* memfd of shmem/hugetlb, else -1 */
+	int gmem_fd;		/* -1 when none */
+	bool gmem_owned;	/* created (and closed) by the library */
+	uint64_t gmem_offset;
+	uint32_t flags;		/* KVM_MEM_* */
+};
+
+struct kvm_vcpu {
+	struct kvm_vm *vm;
+	uint32_t id;
+	int fd;
+	struct kvm_run *run;
+	size_t run_size;
+	uint64_t stack_top;
+	/* Watchdog bookkeeping (lib/kvm_util.c). */
+	pthread_t thread;
+	volatile int in_run;
+	volatile uint64_t run_start_ns;
+	volatile int timed_out;
+	/* Thread helper. */
+	void *(*thread_fn)(struct kvm_vcpu *);
+	void *thread_ret;
+};
+
+struct kvm_vm {
+	int kvm_fd;
+	int fd;
+	unsigned long type;
+	struct kvm_region *regions;
+	struct kvm_region *sys;
+	uint32_t next_slot;
+	uint64_t sys_next;	/* bump allocator inside the system slot */
+	uint64_t sys_end;
+	uint64_t pml4;		/* GPA of the top-level page table */
+	uint64_t gdt, idt;
+	struct kvm_cpuid2 *cpuid;
+	unsigned int phys_bits;
+	bool amd;
+	unsigned int nr_vcpus;
+	struct kvm_vcpu *vcpus[VM_MAX_VCPUS];
+	int stats_fd;
+	unsigned int run_timeout_ms;
+};
+
+/* ---- /dev/kvm --------------------------------------------------------- */
+/* Open /dev/kvm; skips (exit 4) naming the reason when it cannot. */
+int open_kvm_dev(void);
+/* KVM_CHECK_EXTENSION on /dev/kvm (system scope). */
+int kvm_check_cap(long cap);
+const char *backing_name(enum backing_type t);
+bool backing_from_name(const char *name, enum backing_type *t);
+uint64_t guest_page_bytes(enum guest_page p);
+
+/* ---- VMs --------------------------------------------------------------- */
+/* NULL with errno set when KVM_CREATE_VM fails (e.g. unsupported type). */
+struct kvm_vm *__vm_create(unsigned long type);
+struct kvm_vm *vm_create(unsigned long type);
+void vm_free(struct kvm_vm *vm);
+int vm_check_cap(struct kvm_vm *vm, long cap);
+int __vm_enable_cap(struct kvm_vm *vm, uint32_t cap, uint64_t arg0);
+void vm_enable_cap(struct kvm_vm *vm, uint32_t cap, uint64_t arg0);
+const char *vm_type_name(unsigned long type);
+
+/* ---- Memory ------------------------------------------------------------ */
+struct kvm_region *vm_add_region(struct kvm_vm *vm,
+				 const struct region_spec *spec);
+void vm_remove_region(struct kvm_vm *vm, struct kvm_region *r);
+/* Raw KVM_SET_USER_MEMORY_REGION2: 0 or a positive errno. */
+int __vm_set_user_memory_region2(struct kvm_vm *vm, uint32_t slot,
+				 uint32_t flags, uint64_t gpa, uint64_t size,
+				 void *hva, int gmem_fd, uint64_t gmem_offset);
+struct kvm_region *vm_find_region(struct kvm_vm *vm, uint64_t gpa);
+/* Host address of a GPA's shared side; NULL when not mapped. */
+void *addr_gpa2hva(struct kvm_vm *vm, uint64_t gpa);
+/* Map [gva, gva+size) to [gpa, ...) with leaves of the given size. */
+void virt_map(struct kvm_vm *vm, uint64_t gva, uint64_t gpa, uint64_t size,
+	      enum guest_page page);
+/* Allocate zeroed, identity-mapped pages from the system slot. */
+uint64_t vm_alloc_sys_pages(struct kvm_vm *vm, unsigned int nr_pages);
+bool vm_supports_guest_page(struct kvm_vm *vm, enum guest_page page,
+			    const char **why);
+
+/* Copy a host global into the guest's copy of the binary image. */
+#define sync_global_to_guest(vm, g) \
+	memcpy(addr_gpa2hva(vm, (uint64_t)(uintptr_t)&(g)), &(g), sizeof(g))
+#define sync_global_from_guest(vm, g) \
+	memcpy(&(g), addr_gpa2hva(vm, (uint64_t)(uintptr_t)&(g)), sizeof(g))
+
+/* ---- vCPUs -------------------------------------------------------------- */
+struct kvm_vcpu *vm_vcpu_add(struct kvm_vm *vm, void *guest_code);
+/* Up to six integer arguments for guest_code (SysV registers). */
+void vcpu_args_set(struct kvm_vcpu *vcpu, unsigned int n, ...);
+/* KVM_RUN under the watchdog: 0 or a positive errno (EINTR on timeout). */
+int __vcpu_run(struct kvm_vcpu *vcpu);
+/* KVM_RUN; fails the test on error or watchdog timeout. */
+void vcpu_run(struct kvm_vcpu *vcpu);
+/* Decode the current exit as a ucall; UCALL_NONE when it is not one. */
+uint64_t vcpu_get_ucall(struct kvm_vcpu *vcpu, struct ucall *uc);
+/*
+ * Run until the next ucall.  Fails the test (with file:line, values,
+ * vector, RIP, exit reason) on GUEST_ASSERT, a guest exception, or any
+ * other exit.  Returns UCALL_SYNC or UCALL_DONE.
+ */
+uint64_t vcpu_run_ucall(struct kvm_vcpu *vcpu, struct ucall *uc);
+/* Print a ucall that ended a guest (assert or exception) to the log. */
+void ucall_report(struct kvm_vcpu *vcpu, const struct ucall *uc);
+void vcpu_get_regs(struct kvm_vcpu *vcpu, struct kvm_regs *regs);
+void vcpu_set_regs(struct kvm_vcpu *vcpu, struct kvm_regs *regs);
+const char *exit_reason_name(uint32_t reason);
+/* Fail with the exit reason and RIP: for exits a test did not expect. */
+void __noreturn vcpu_unexpected_exit(struct kvm_vcpu *vcpu, const char *file,
+				     int line);
+#define VCPU_UNEXPECTED_EXIT(v) vcpu_unexpected_exit(v, __FILE__, __LINE__)
+#define TEST_ASSERT_EXIT(vcpu, reason)					\
+do {									\
+	if ((vcpu)->run->exit_reason != (reason))			\
+		vcpu_unexpected_exit(vcpu, __FILE__, __LINE__);		\
+} while (0)
+
+/* Run fn(vcpu) on a thread of its own; join collects fn's return. */
+void vcpu_thread_start(struct kvm_vcpu *vcpu,
+		       void *(*fn)(struct kvm_vcpu *));
+void *vcpu_thread_join(struct kvm_vcpu *vcpu);
+
+/* TSC frequency of the vCPU in kHz (KVM_GET_TSC_KHZ); 0 if unknown. */
+uint64_t vcpu_tsc_khz(struct kvm_vcpu *vcpu);
+
+/* ---- Arch internals shared between lib files ----------------------------- */
+void x86_vm_setup(struct kvm_vm *vm);
+void x86_vcpu_setup(struct kvm_vcpu *vcpu, void *guest_code);
+struct kvm_cpuid_entry2 *vm_cpuid_entry(struct kvm_vm *vm, uint32_t fn,
+					uint32_t idx);
+
+#endif /* GMEM_KVM_UTIL_H */

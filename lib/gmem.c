@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "gmem.h"
+
+int __gmem_create(struct kvm_vm *vm, uint64_t size, uint64_t flags)
+{
+	struct kvm_create_guest_memfd g = { .size = size, .flags = flags };
+	int fd = ioctl(vm->fd, KVM_CREATE_GUEST_MEMFD, &g);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int gmem_create(struct kvm_vm *vm, uint64_t size, uint64_t flags)
+{
+	int fd = __gmem_create(vm, size, flags);
+
+	if (fd == -ENOTTY || (fd == -EINVAL &&
+			      !vm_check_cap(vm, KVM_CAP_GUEST_MEMFD)))
+		test_skip("KVM_CREATE_GUEST_MEMFD not supported "
+			  "(KVM_CAP_GUEST_MEMFD: kernel 6.8+)");
+	TEST_ASSERT(fd >= 0, "KVM_CREATE_GUEST_MEMFD(size 0x%llx, flags "
+		    "0x%llx) on %s: %s", (unsigned long long)size,
+		    (unsigned long long)flags, vm_type_name(vm->type),
+		    errno_name(-fd));
+	return fd;
+}
+
+uint64_t gmem_supported_flags(struct kvm_vm *vm)
+{
+	int r = vm_check_cap(vm, KVM_CAP_GUEST_MEMFD_FLAGS);
+	uint64_t flags = 0, bit;
+	int fd;
+
+	if (r > 0)
+		return (uint64_t)r;
+	/* Kernels without the capability: try each known flag alone. */
+	for (bit = 1; bit & GMEM_KNOWN_FLAGS; bit <<= 1) {
+		fd = __gmem_create(vm, SZ_4K, bit);
+		if (fd >= 0) {
+			flags |= bit;
+			close(fd);
+		}
+	}
+	return flags;
+}
+
+void *__gmem_mmap(int fd, uint64_t size, uint64_t offset)
+{
+	return mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		    offset);
+}
+
+void *gmem_mmap(int fd, uint64_t size, uint64_t offset)
+{
+	void *p = __gmem_mmap(fd, size, offset);
+
+	TEST_ASSERT(p != MAP_FAILED, "mmap(guest_memfd %d, size 0x%llx, "
+		    "offset 0x%llx)", fd, (unsigned long long)size,
+		    (unsigned long long)offset);
+	return p;
+}
+
+int __gmem_fallocate(int fd, int mode, uint64_t offset, uint64_t len)
+{
+	return fallocate(fd, mode, offset, len) ? errno : 0;
+}
+
+void gmem_allocate(int fd, uint64_t offset, uint64_t len)
+{
+	int r = __gmem_fallocate(fd, FALLOC_FL_KEEP_SIZE, offset, len);
+
+	TEST_ASSERT(!r, "fallocate(guest_memfd, KEEP_SIZE, 0x%llx, 0x%llx): %s",
+		    (unsigned long long)offset, (unsigned long long)len,
+		    errno_name(r));
+}
+
+void gmem_punch_hole(int fd, uint64_t offset, uint64_t len)
+{
+	int r = __gmem_fallocate(fd, FALLOC_FL_PUNCH_HOLE |
+				 FALLOC_FL_KEEP_SIZE, offset, len);
+
+	TEST_ASSERT(!r, "fallocate(guest_memfd, PUNCH_HOLE, 0x%llx, 0x%llx): "
+		    "%s", (unsigned long long)offset,
+		    (unsigned long long)len, errno_name(r));
+}
+
+int __vm_set_memory_attributes(struct kvm_vm *vm, uint64_t gpa,
+			       uint64_t size, uint64_t attrs, uint64_t flags)
+{
+	struct kvm_memory_attributes a = {
+		.address = gpa, .size = size, .attributes = attrs,
+		.flags = flags,
+	};
+
+	return ioctl(vm->fd, KVM_SET_MEMORY_ATTRIBUTES, &a) ? errno : 0;
+}
+
+void vm_set_memory_attributes(struct kvm_vm *vm, uint64_t gpa, uint64_t size,
+			      uint64_t attrs)
+{
+	int r = __vm_set_memory_attributes(vm, gpa, size, attrs, 0);
+
+	if (r == ENOTTY || (r == EINVAL &&
+			    !(vm_check_cap(vm, KVM_CAP_MEMORY_ATTRIBUTES) &
+			      attrs)))
+		test_skip("KVM_SET_MEMORY_ATTRIBUTES(0x%llx) not supported "
+			  "on %s: KVM_CAP_MEMORY_ATTRIBUTES = 0x%x",
+			  (unsigned long long)attrs, vm_type_name(vm->type),
+			  vm_check_cap(vm, KVM_CAP_MEMORY_ATTRIBUTES));
+	TEST_ASSERT(!r, "KVM_SET_MEMORY_ATTRIBUTES(gpa 0x%llx, size 0x%llx, "
+		    "attrs 0x%llx): %s", (unsigned long long)gpa,
+		    (unsigned long long)size, (unsigned long long)attrs,
+		    errno_name(r));
+}
+
+int __gmem_set_attributes2(int fd, struct kvm_memory_attributes2 *a)
+{
+	return ioctl(fd, KVM_SET_MEMORY_ATTRIBUTES2, a) ? errno : 0;
+}
+
+int __gmem_set_attributes(int fd, uint64_t offset, uint64_t size,
+			  uint64_t attrs, uint64_t flags,
+			  uint64_t *error_offset)
+{
+	struct kvm_memory_attributes2 a = {
+		.offset = offset, .size = size, .attributes = attrs,
+		.flags = flags,
+	};
+	int r = __gmem_set_attributes2(fd, &a);
+
+	if (error_offset)
+		*error_offset = a.error_offset;
+	return r;
+}
+
+void gmem_set_attributes(int fd, uint64_t offset, uint64_t size,
+			 uint64_t attrs)
+{
+	uint64_t err_off = 0;
+	int r = __gmem_set_attributes(fd, offset, size, attrs, 0, &err_off);
+
+	if (r == ENOTTY)
+		test_skip("KVM_SET_MEMORY_ATTRIBUTES2 not supported: kernel "
+			  "lacks in-place conversion (or "
+			  "kvm.gmem_in_place_conversion=N)");
+	TEST_ASSERT(!r, "KVM_SET_MEMORY_ATTRIBUTES2(guest_memfd, offset 0x%llx,"
+		    " size 0x%llx, attrs 0x%llx): %s, error_offset 0x%llx",
+		    (unsigned long long)offset, (unsigned long long)size,
+		    (unsigned long long)attrs, errno_name(r),
+		    (unsigned long long)err_off);
+}

@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KTAP harness: one forked child per case, verdict from its exit status,
+ * per-case timeout, XFAIL through the known-issues file.
+ */
+#include <fnmatch.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ktap.h"
+#include "test_util.h"
+
+#define DEFAULT_CASE_TIMEOUT_S	120
+#define REASON_LEN		512
+
+int ktap_in_case;
+static char *skip_reason;		/* MAP_SHARED: written by the child */
+
+struct known_issue {
+	char release[64];
+	char test[64];
+	char name[96];
+	char reason[256];
+	char fix[128];
+};
+
+static struct known_issue *known;
+static unsigned int nr_known;
+
+void ktap_set_skip_reason(const char *reason)
+{
+	if (skip_reason)
+		snprintf(skip_reason, REASON_LEN, "%s", reason);
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n'))
+		*--e = '\0';
+	return s;
+}
+
+/*
+ * known-issues: "release-glob | test | case | reason | fix", '#' comments.
+ * Looked up in $GMEMSUITE_KNOWN_ISSUES, next to the binary, or two levels
+ * up (the source tree, for build/tests/X).
+ */
+static FILE *open_known_issues(const char *argv0)
+{
+	char dir[4096], path[4200];
+	const char *env = getenv("GMEMSUITE_KNOWN_ISSUES");
+	FILE *f;
+
+	if (env)
+		return fopen(env, "re");
+	if (!realpath(argv0, dir) && !realpath("/proc/self/exe", dir))
+		return NULL;
+	dirname(dir);
+	snprintf(path, sizeof(path), "%s/known-issues", dir);
+	f = fopen(path, "re");
+	if (f)
+		return f;
+	snprintf(path, sizeof(path), "%s/../../known-issues", dir);
+	return fopen(path, "re");
+}
+
+static void load_known_issues(const char *argv0, const char *test)
+{
+	struct utsname u;
+	char line[1024];
+	FILE *f = open_known_issues(argv0);
+
+	if (!f)
+		return;
+	uname(&u);
+	while (fgets(line, sizeof(line), f)) {
+		char *field[5] = { 0 }, *p = line, *s;
+		struct known_issue *k;
+		int n = 0;
+
+		if (*trim(line) == '#' || !*trim(line))
+			continue;
+		while (n < 5 && (s = strsep(&p, "|")))
+			field[n++] = trim(s);
+		if (n < 4 || strcmp(field[1], test) ||
+		    fnmatch(field[0], u.release, 0))
+			continue;
+		known = realloc(known, (nr_known + 1) * sizeof(*known));
+		if (!known)
+			abort();
+		k = &known[nr_known++];
+		snprintf(k->release, sizeof(k->release), "%s", field[0]);
+		snprintf(k->test, sizeof(k->test), "%s", field[1]);
+		snprintf(k->name, sizeof(k->name), "%s", field[2]);
+		snprintf(k->reason, sizeof(k->reason), "%s", field[3]);
+		snprintf(k->fix, sizeof(k->fix), "%s", n > 4 ? field[4] : "");
+	}
+	fclose(f);
+}
+
+static const struct known_issue *find_known(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_known; i++)
+		if (!fnmatch(known[i].name, name, 0))
+			return &known[i];
+	return NULL;
+}
+
+static unsigned int case_timeout(const struct ktap_case *c)
+{
+	const char *scale = getenv("GMEMSUITE_TIMEOUT_SCALE");
+	unsigned int t = c->timeout_s ? c->timeout_s : DEFAULT_CASE_TIMEOUT_S;
+
+	if (scale && atoi(scale) > 0)
+		t *= atoi(scale);
+	return t;
+}
+
+/* Wait for the child up to the timeout; kill it past that. */
+static int wait_case(pid_t pid, unsigned int timeout_s, bool *timed_out)
+{
+	uint64_t deadline = now_ns() + timeout_s * 1000000000ULL;
+	sigset_t set;
+	int status;
+
+	*timed_out = false;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	for (;;) {
+		struct timespec ts = { 0, 50 * 1000 * 1000 };
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r == pid)
+			return status;
+		if (now_ns() > deadline) {
+			*timed_out = true;
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return status;
+		}
+		sigtimedwait(&set, NULL, &ts);
+	}
+}
+
+struct totals {
+	unsigned int pass, fail, xfail, skip;
+};
+
+static void run_case(unsigned int idx, const struct ktap_case *c,
+		     struct totals *t)
+{
+	const struct known_issue *k;
+	bool timed_out;
+	int status, code;
+	pid_t pid;
+
+	skip_reason[0] = '\0';
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		printf("not ok %u %s # fork failed: %s\n", idx, c->name,
+		       errno_name(errno));
+		t->fail++;
+		return;
+	}
+	if (!pid) {
+		sigset_t set;
+
+		sigemptyset(&set);
+		sigaddset(&set, SIGCHLD);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		ktap_in_case = 1;
+		c->fn();
+		fflush(stdout);
+		_exit(KSFT_PASS);
+	}
+	status = wait_case(pid, case_timeout(c), &timed_out);
+	if (timed_out) {
+		test_diag("%s: killed after the %u s case timeout",
+			  c->name, case_timeout(c));
+		code = KSFT_FAIL;
+	} else if (WIFSIGNALED(status)) {
+		test_diag("%s: terminated by signal %d (%s)", c->name,
+			  WTERMSIG(status), strsignal(WTERMSIG(status)));
+		code = KSFT_FAIL;
+	} else {
+		code = WEXITSTATUS(status);
+	}
+
+	switch (code) {
+	case KSFT_PASS:
+		printf("ok %u %s\n", idx, c->name);
+		if (find_known(c->name))
+			test_diag("%s: listed in known-issues but passed "
+				  "(fixed on this kernel?)", c->name);
+		t->pass++;
+		break;
+	case KSFT_SKIP:
+		printf("ok %u %s # SKIP %s\n", idx, c->name,
+		       skip_reason[0] ? skip_reason : "(no reason given)");
+		t->skip++;
+		break;
+	default:
+		k = find_known(c->name);
+		if (k) {
+			printf("ok %u %s # XFAIL %s%s%s\n", idx, c->name,
+			       k->reason, k->fix[0] ? "; fix: " : "", k->fix);
+			t->xfail++;
+		} else {
+			printf("not ok %u %s\n", idx, c->name);
+			t->fail++;
+		}
+	}
+	fflush(stdout);
+}
+
+/* So that sigtimedwait() in wait_case() sees the child exit. */
+static void block_sigchld(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+static void usage(const char *prog, FILE *out)
+{
+	fprintf(out, "usage: %s [-l|--list] [-t|--test NAME]... [-h|--help]\n"
+		"  -l, --list     list the cases and exit\n"
+		"  -t, --test N   run only case N (glob; repeatable)\n"
+		"Prints KTAP; exits 0 (pass), 1 (a case failed), "
+		"4 (all skipped).\n", prog);
+}
+
+static bool selected(const char *name, char **only, int nr_only)
+{
+	int i;
+
+	if (!nr_only)
+		return true;
+	for (i = 0; i < nr_only; i++)
+		if (!fnmatch(only[i], name, 0))
+			return true;
+	return false;
+}
+
+int ktap_main(int argc, char **argv, const struct ktap_case *cases,
+	      unsigned int nr_cases)
+{
+	static const struct option opts[] = {
+		{ "list", no_argument, NULL, 'l' },
+		{ "test", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	char *only[64], *prog = basename(argv[0]);
+	struct totals t = { 0 };
+	unsigned int i, n = 0, idx = 0;
+	int opt, nr_only = 0;
+
+	while ((opt = getopt_long(argc, argv, "lt:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'l':
+			for (i = 0; i < nr_cases; i++)
+				printf("%s\n", cases[i].name);
+			return 0;
+		case 't':
+			if (nr_only == ARRAY_SIZE(only)) {
+				fprintf(stderr, "%s: too many -t\n", prog);
+				return 2;
+			}
+			only[nr_only++] = optarg;
+			break;
+		case 'h':
+			usage(prog, stdout);
+			return 0;
+		default:
+			usage(prog, stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", prog,
+			argv[optind]);
+		usage(prog, stderr);
+		return 2;
+	}
+	for (i = 0; i < nr_cases; i++)
+		n += selected(cases[i].name, only, nr_only);
+	if (!n) {
+		fprintf(stderr, "%s: no case matches\n", prog);
+		return 2;
+	}
+
+	skip_reason = mmap(NULL, REASON_LEN, PROT_READ | PROT_WRITE,
+			   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (skip_reason == MAP_FAILED) {
+		perror("mmap");
+		return 1;
+	}
+	load_known_issues(argv[0], prog);
+	block_sigchld();
+
+	printf("TAP version 13\n1..%u\n", n);
+	for (i = 0; i < nr_cases; i++)
+		if (selected(cases[i].name, only, nr_only))
+			run_case(++idx, &cases[i], &t);
+	printf("# Totals: pass:%u fail:%u xfail:%u xpass:0 skip:%u error:0\n",
+	       t.pass, t.fail, t.xfail, t.skip);
+	fflush(stdout);
+
+	munmap(skip_reason, REASON_LEN);
+	free(known);
+	if (t.fail)
+		return KSFT_FAIL;
+	if (!t.pass && !t.xfail)
+		return KSFT_SKIP;
+	return KSFT_PASS;
+}

@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * x86-64 long mode for guests: the system memslot with a copy of this
+ * binary, identity page tables, GDT/IDT/TSS and a fully architectural
+ * vCPU state.  PVM accepts sloppy state that SVM/VMX reject with EINVAL,
+ * so every field a VMCS/VMCB consistency check looks at is set properly.
+ */
+#include <link.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include "kvm_util.h"
+#include "processor.h"
+
+#define SYS_POOL_SIZE		(64ULL << 20)
+#define VCPU_STACK_PAGES	16
+#define GDT_CODE_SEL		0x08
+#define GDT_DATA_SEL		0x10
+#define GDT_TSS_SEL(i)		(0x18 + 16 * (i))
+#define GDT_ENTRIES		(3 + 2 * VM_MAX_VCPUS)
+
+/* lib/guest_entry.S */
+extern char guest_idt_stubs[];
+extern char guest_code_return[];
+
+struct image_extent {
+	uint64_t start, end;
+	int nr;
+	struct { uint64_t start, end; } seg[16];
+	bool pie;
+};
+
+static int image_phdr_cb(struct dl_phdr_info *info, size_t sz __unused,
+			 void *data)
+{
+	struct image_extent *ex = data;
+	int i;
+
+	/* The first object is the executable itself. */
+	ex->pie = info->dlpi_addr != 0;
+	ex->start = ~0ULL;
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uint64_t s = ALIGN_DOWN((uint64_t)ph->p_vaddr, SZ_4K);
+		uint64_t e = ALIGN_UP((uint64_t)(ph->p_vaddr + ph->p_memsz),
+				      SZ_4K);
+
+		if (ph->p_type != PT_LOAD || ex->nr == ARRAY_SIZE(ex->seg))
+			continue;
+		ex->seg[ex->nr].start = s;
+		ex->seg[ex->nr].end = e;
+		ex->nr++;
+		if (s < ex->start)
+			ex->start = s;
+		if (e > ex->end)
+			ex->end = e;
+	}
+	return 1;
+}
+
+uint64_t vm_alloc_sys_pages(struct kvm_vm *vm, unsigned int nr_pages)
+{
+	uint64_t gpa = vm->sys_next;
+
+	TEST_ASSERT(gpa + nr_pages * SZ_4K <= vm->sys_end,
+		    "system slot exhausted (%llu MiB pool)",
+		    (unsigned long long)(SYS_POOL_SIZE >> 20));
+	vm->sys_next += nr_pages * SZ_4K;
+	memset(addr_gpa2hva(vm, gpa), 0, nr_pages * SZ_4K);
+	return gpa;
+}
+
+struct kvm_cpuid_entry2 *vm_cpuid_entry(struct kvm_vm *vm, uint32_t fn,
+					uint32_t idx)
+{
+	uint32_t i;
+
+	for (i = 0; i < vm->cpuid->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &vm->cpuid->entries[i];
+
+		if (e->function == fn &&
+		    (!(e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) ||
+		     e->index == idx))
+			return e;
+	}
+	return NULL;
+}
+
+bool vm_supports_guest_page(struct kvm_vm *vm, enum guest_page page,
+			    const char **why)
+{
+	struct kvm_cpuid_entry2 *e = vm_cpuid_entry(vm, 0x80000001, 0);
+
+	if (page != GUEST_PAGE_1G)
+		return true;
+	if (e && (e->edx & CPUID_8000_0001_EDX_GBPAGES))
+		return true;
+	*why = "1G guest mappings need CPUID.80000001H:EDX.Page1GB "
+	       "(GBPAGES), absent from KVM_GET_SUPPORTED_CPUID";
+	return false;
+}
+
+static void get_supported_cpuid(struct kvm_vm *vm)
+{
+	int nent = 128;
+
+	for (;;) {
+		vm->cpuid = calloc(1, sizeof(*vm->cpuid) +
+				   nent * sizeof(vm->cpuid->entries[0]));
+		TEST_ASSERT(vm->cpuid, "calloc");
+		vm->cpuid->nent = nent;
+		if (!ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, vm->cpuid))
+			break;
+		TEST_ASSERT(errno == E2BIG, "KVM_GET_SUPPORTED_CPUID");
+		free(vm->cpuid);
+		nent *= 2;
+	}
+}
+
+static void detect_cpu(struct kvm_vm *vm)
+{
+	struct kvm_cpuid_entry2 *e = vm_cpuid_entry(vm, 0x80000008, 0);
+	uint32_t a, b, c, d;
+
+	vm->phys_bits = e ? (e->eax & 0xff) : 36;
+	cpuid(0, 0, &a, &b, &c, &d);
+	/* "AuthenticAMD" / "HygonGenuine": EBX "Auth" / "Hygo". */
+	vm->amd = b == 0x68747541 || b == 0x6f677948;
+}
+
+/* ---- Page tables --------------------------------------------------------- */
+
+static uint64_t *pte_ptr(struct kvm_vm *vm, uint64_t table, unsigned int i)
+{
+	return (uint64_t *)addr_gpa2hva(vm, table) + i;
+}
+
+static uint64_t next_table(struct kvm_vm *vm, uint64_t *pte, uint64_t gva)
+{
+	if (!(*pte & PTE_P))
+		*pte = vm_alloc_sys_pages(vm, 1) | PTE_P | PTE_RW | PTE_A;
+	TEST_ASSERT(!(*pte & PTE_PS), "GVA 0x%llx already mapped by a huge "
+		    "leaf", (unsigned long long)gva);
+	return *pte & PTE_ADDR_MASK;
+}
+
+static void map_one(struct kvm_vm *vm, uint64_t gva, uint64_t gpa,
+		    enum guest_page page)
+{
+	/* Leaf level: 1 = PT (4K), 2 = PD (2M), 3 = PDPT (1G). */
+	int leaf_level = 1 + (int)page, level;
+	uint64_t table = vm->pml4, *pte;
+
+	for (level = 4; level > leaf_level; level--) {
+		pte = pte_ptr(vm, table, (gva >> (12 + 9 * (level - 1))) & 511);
+		table = next_table(vm, pte, gva);
+	}
+	pte = pte_ptr(vm, table, (gva >> (12 + 9 * (leaf_level - 1))) & 511);
+	TEST_ASSERT(!(*pte & PTE_P), "GVA 0x%llx mapped twice",
+		    (unsigned long long)gva);
+	/* A and D preset: the guest's own walk never writes them back. */
+	*pte = gpa | PTE_P | PTE_RW | PTE_A | PTE_D |
+	       (page != GUEST_PAGE_4K ? PTE_PS : 0);
+}
+
+void virt_map(struct kvm_vm *vm, uint64_t gva, uint64_t gpa, uint64_t size,
+	      enum guest_page page)
+{
+	uint64_t step = guest_page_bytes(page), off;
+
+	TEST_ASSERT(IS_ALIGNED(gva | gpa | size, step),
+		    "virt_map: 0x%llx -> 0x%llx size 0x%llx not aligned to "
+		    "0x%llx", (unsigned long long)gva,
+		    (unsigned long long)gpa, (unsigned long long)size,
+		    (unsigned long long)step);
+	TEST_ASSERT(gva + size <= (1ULL << 47), "GVA 0x%llx beyond 47 bits",
+		    (unsigned long long)(gva + size));
+	TEST_ASSERT(gpa + size <= (1ULL << vm->phys_bits),
+		    "GPA 0x%llx beyond MAXPHYADDR (%u bits)",
+		    (unsigned long long)(gpa + size), vm->phys_bits);
+	for (off = 0; off < size; off += step)
+		map_one(vm, gva + off, gpa + off, page);
+}
+
+/* ---- Descriptor tables ---------------------------------------------------- */
+
+static void gdt_set_tss(struct kvm_vm *vm, unsigned int i, uint64_t base)
+{
+	uint64_t *gdt = addr_gpa2hva(vm, vm->gdt);
+	uint64_t lo, limit = 0x67;
+
+	/* 64-bit TSS descriptor, type 0xB (busy), present, 16 bytes. */
+	lo = (limit & 0xffff) | ((base & 0xffffff) << 16) |
+	     (0xBULL << 40) | (1ULL << 47) | (((limit >> 16) & 0xf) << 48) |
+	     (((base >> 24) & 0xff) << 56);
+	gdt[GDT_TSS_SEL(i) / 8] = lo;
+	gdt[GDT_TSS_SEL(i) / 8 + 1] = base >> 32;
+}
+
+static void setup_descriptor_tables(struct kvm_vm *vm)
+{
+	uint64_t *gdt, *idt, stub;
+	unsigned int v;
+
+	vm->gdt = vm_alloc_sys_pages(vm, 1);
+	gdt = addr_gpa2hva(vm, vm->gdt);
+	/* 64-bit code: P, S, DPL0, type 0xB, L, G. */
+	gdt[GDT_CODE_SEL / 8] = 0x00af9b000000ffffULL;
+	/* Data: P, S, DPL0, type 0x3, D/B, G. */
+	gdt[GDT_DATA_SEL / 8] = 0x00cf93000000ffffULL;
+
+	vm->idt = vm_alloc_sys_pages(vm, 1);
+	idt = addr_gpa2hva(vm, vm->idt);
+	for (v = 0; v < 256; v++) {
+		stub = (uint64_t)(uintptr_t)guest_idt_stubs + 16 * v;
+		/* 64-bit interrupt gate (type 0xE), present, DPL0. */
+		idt[2 * v] = (stub & 0xffff) | ((uint64_t)GDT_CODE_SEL << 16) |
+			     (0x8EULL << 40) | (((stub >> 16) & 0xffff) << 48);
+		idt[2 * v + 1] = stub >> 32;
+	}
+}
+
+/* ---- VM and vCPU setup ---------------------------------------------------- */
+
+void x86_vm_setup(struct kvm_vm *vm)
+{
+	struct image_extent ex = { 0 };
+	struct kvm_region *sys;
+	uint64_t size;
+	int i;
+
+	get_supported_cpuid(vm);
+	detect_cpu(vm);
+	dl_iterate_phdr(image_phdr_cb, &ex);
+	TEST_ASSERT(!ex.pie, "guest code needs a binary linked with -no-pie");
+
+	size = ALIGN_UP(ex.end, SZ_2M) + SYS_POOL_SIZE;
+	sys = vm_add_region(vm, &(struct region_spec){
+		.gpa = 0, .size = size, .backing = BACKING_ANON,
+		.no_guest_map = true,
+	});
+	vm->sys = sys;
+	for (i = 0; i < ex.nr; i++)
+		memcpy((char *)sys->hva + ex.seg[i].start,
+		       (void *)(uintptr_t)ex.seg[i].start,
+		       ex.seg[i].end - ex.seg[i].start);
+	vm->sys_next = ALIGN_UP(ex.end, SZ_2M);
+	vm->sys_end = size;
+
+	vm->pml4 = vm_alloc_sys_pages(vm, 1);
+	/* Page 0 stays unmapped so that NULL dereferences fault. */
+	virt_map(vm, SZ_4K, SZ_4K, SZ_2M - SZ_4K, GUEST_PAGE_4K);
+	virt_map(vm, SZ_2M, SZ_2M, size - SZ_2M, GUEST_PAGE_2M);
+	setup_descriptor_tables(vm);
+}
+
+static void set_seg(struct kvm_segment *s, uint16_t sel, uint8_t type,
+		    bool code)
+{
+	memset(s, 0, sizeof(*s));
+	s->selector = sel;
+	s->limit = 0xffffffff;
+	s->type = type;
+	s->present = 1;
+	s->s = 1;
+	s->g = 1;
+	s->l = code;
+	s->db = !code;
+}
+
+static void vcpu_setup_sregs(struct kvm_vcpu *vcpu, uint64_t tss)
+{
+	struct kvm_vm *vm = vcpu->vm;
+	struct kvm_cpuid_entry2 *e = vm_cpuid_entry(vm, 0x80000001, 0);
+	struct kvm_sregs sregs;
+
+	TEST_ASSERT(!ioctl(vcpu->fd, KVM_GET_SREGS, &sregs), "KVM_GET_SREGS");
+	sregs.cr0 = X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE |
+		    X86_CR0_WP | X86_CR0_AM | X86_CR0_PG;
+	sregs.cr3 = vm->pml4;
+	sregs.cr4 = X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
+	sregs.efer = EFER_LME | EFER_LMA | EFER_SCE;
+	if (e && (e->edx & CPUID_8000_0001_EDX_NX))
+		sregs.efer |= EFER_NX;
+
+	set_seg(&sregs.cs, GDT_CODE_SEL, 0xB, true);
+	set_seg(&sregs.ds, GDT_DATA_SEL, 0x3, false);
+	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
+
+	memset(&sregs.tr, 0, sizeof(sregs.tr));
+	sregs.tr.selector = GDT_TSS_SEL(vcpu->id);
+	sregs.tr.base = tss;
+	sregs.tr.limit = 0x67;
+	sregs.tr.type = 0xB;
+	sregs.tr.present = 1;
+
+	memset(&sregs.ldt, 0, sizeof(sregs.ldt));
+	sregs.ldt.type = 0x2;
+	sregs.ldt.unusable = 1;
+
+	sregs.gdt.base = vm->gdt;
+	sregs.gdt.limit = GDT_ENTRIES * 8 - 1;
+	sregs.idt.base = vm->idt;
+	sregs.idt.limit = 256 * 16 - 1;
+	TEST_ASSERT(!ioctl(vcpu->fd, KVM_SET_SREGS, &sregs), "KVM_SET_SREGS");
+}
+
+void x86_vcpu_setup(struct kvm_vcpu *vcpu, void *guest_code)
+{
+	struct kvm_vm *vm = vcpu->vm;
+	uint64_t stack, tss, *top;
+	struct kvm_regs regs;
+
+	TEST_ASSERT(!ioctl(vcpu->fd, KVM_SET_CPUID2, vm->cpuid),
+		    "KVM_SET_CPUID2 (%u entries)", vm->cpuid->nent);
+	tss = vm_alloc_sys_pages(vm, 1);
+	gdt_set_tss(vm, vcpu->id, tss);
+	vcpu_setup_sregs(vcpu, tss);
+
+	stack = vm_alloc_sys_pages(vm, VCPU_STACK_PAGES);
+	vcpu->stack_top = stack + VCPU_STACK_PAGES * SZ_4K;
+	/* guest_code returns into a trampoline that reports UCALL_DONE. */
+	top = addr_gpa2hva(vm, vcpu->stack_top - 8);
+	*top = (uint64_t)(uintptr_t)guest_code_return;
+
+	memset(&regs, 0, sizeof(regs));
+	regs.rflags = 0x2;
+	regs.rip = (uint64_t)(uintptr_t)guest_code;
+	regs.rsp = vcpu->stack_top - 8;
+	vcpu_set_regs(vcpu, &regs);
+}
