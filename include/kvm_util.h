@@ -21,6 +21,8 @@
 #include "test_util.h"
 #include "ucall.h"
 
+struct kvm_stats;
+
 #define KVM_DEV_PATH		"/dev/kvm"
 #define VM_MAX_VCPUS		64
 #define SYS_SLOT		0
@@ -112,7 +114,7 @@ struct kvm_vm {
 	bool amd;
 	unsigned int nr_vcpus;
 	struct kvm_vcpu *vcpus[VM_MAX_VCPUS];
-	int stats_fd;
+	struct kvm_stats *stats;	/* lib/stats.c, lazily */
 	unsigned int run_timeout_ms;
 };
 

@@ -15,6 +15,7 @@
 #include "gmem.h"
 #include "kvm_util.h"
 #include "processor.h"
+#include "stats.h"
 
 #ifndef MFD_HUGE_2MB
 #define MFD_HUGE_2MB	(21 << 26)
@@ -230,7 +231,6 @@ struct kvm_vm *__vm_create(unsigned long type)
 		return NULL;
 	}
 	vm->type = type;
-	vm->stats_fd = -1;
 	vm->next_slot = SYS_SLOT;	/* x86_vm_setup() takes it */
 	vm->run_timeout_ms = run_timeout_ms();
 	x86_vm_setup(vm);
@@ -273,8 +273,10 @@ void vm_free(struct kvm_vm *vm)
 		close(v->fd);
 		free(v);
 	}
-	if (vm->stats_fd >= 0)
-		close(vm->stats_fd);
+	if (vm->stats) {
+		stats_close(vm->stats);
+		free(vm->stats);
+	}
 	close(vm->fd);
 	for (r = vm->regions; r; r = next) {
 		next = r->next;

@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "compat.h"
+#include "probe.h"
+#include "processor.h"
+#include "test_util.h"
+
+static struct host_probe probe;
+static bool probed;
+
+static const char *const param_modules[] = {
+	"kvm", "kvm_intel", "kvm_amd", "kvm_pvm",
+};
+
+static void probe_params(struct host_probe *p)
+{
+	char dir[128], path[400];
+	unsigned int m;
+
+	for (m = 0; m < ARRAY_SIZE(param_modules); m++) {
+		struct dirent *de;
+		DIR *d;
+
+		snprintf(dir, sizeof(dir), "/sys/module/%s/parameters",
+			 param_modules[m]);
+		d = opendir(dir);
+		if (!d)
+			continue;
+		if (strcmp(param_modules[m], "kvm") && !p->kvm_module[0])
+			snprintf(p->kvm_module, sizeof(p->kvm_module), "%s",
+				 param_modules[m]);
+		while ((de = readdir(d)) && p->nr_params < PROBE_MAX_PARAMS) {
+			struct probe_param *pp = &p->params[p->nr_params];
+
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			if (!read_file_str(path, pp->value, sizeof(pp->value)))
+				continue;
+			snprintf(pp->module, sizeof(pp->module), "%s",
+				 param_modules[m]);
+			snprintf(pp->name, sizeof(pp->name), "%.47s", de->d_name);
+			p->nr_params++;
+		}
+		closedir(d);
+	}
+}
+
+const char *probe_param(const struct host_probe *p, const char *module,
+			const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->nr_params; i++)
+		if (!strcmp(p->params[i].module, module) &&
+		    !strcmp(p->params[i].name, name))
+			return p->params[i].value;
+	return NULL;
+}
+
+enum tristate probe_in_place_param(const struct host_probe *p)
+{
+	const char *v = probe_param(p, "kvm", "gmem_in_place_conversion");
+
+	if (!v)
+		return TRI_UNKNOWN;
+	return (v[0] == 'Y' || v[0] == 'y' || v[0] == '1') ? TRI_YES : TRI_NO;
+}
+
+static void probe_cpu(struct host_probe *p)
+{
+	uint32_t a, b, c, d, regs[12];
+	char line[256];
+	FILE *f;
+
+	cpuid(0, 0, &a, &b, &c, &d);
+	memcpy(p->cpu_vendor, &b, 4);
+	memcpy(p->cpu_vendor + 4, &d, 4);
+	memcpy(p->cpu_vendor + 8, &c, 4);
+	cpuid(0x80000000, 0, &a, &b, &c, &d);
+	if (a >= 0x80000004) {
+		for (a = 0; a < 3; a++)
+			cpuid(0x80000002 + a, 0, &regs[4 * a], &regs[4 * a + 1],
+			      &regs[4 * a + 2], &regs[4 * a + 3]);
+		memcpy(p->cpu_model, regs, 48);
+		p->cpu_model[48] = '\0';
+	}
+	p->nr_cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	f = fopen("/proc/meminfo", "re");
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "MemTotal: %lu kB",
+				   (unsigned long *)&p->mem_total_kb) == 1)
+				break;
+		fclose(f);
+	}
+}
+
+static void probe_mm(struct host_probe *p)
+{
+	static const char *const hp = "/sys/kernel/mm/hugepages";
+	static const char *const thp = "/sys/kernel/mm/transparent_hugepage";
+	struct hugetlb_pool *pools[] = { &p->hugetlb_2m, &p->hugetlb_1g };
+	const unsigned int kb[] = { 2048, 1048576 };
+	char path[160];
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/hugepages-%ukB/nr_hugepages",
+			 hp, kb[i]);
+		pools[i]->present = read_file_u64(path, &pools[i]->nr);
+		snprintf(path, sizeof(path), "%s/hugepages-%ukB/free_hugepages",
+			 hp, kb[i]);
+		read_file_u64(path, &pools[i]->free_pages);
+	}
+	snprintf(path, sizeof(path), "%s/enabled", thp);
+	read_file_str(path, p->thp_enabled, sizeof(p->thp_enabled));
+	snprintf(path, sizeof(path), "%s/defrag", thp);
+	read_file_str(path, p->thp_defrag, sizeof(p->thp_defrag));
+	snprintf(path, sizeof(path), "%s/shmem_enabled", thp);
+	read_file_str(path, p->thp_shmem, sizeof(p->thp_shmem));
+	if (read_file_str("/sys/devices/system/node/online", p->numa_online,
+			  sizeof(p->numa_online))) {
+		unsigned int lo, hi;
+		char *s = p->numa_online;
+
+		/* "0", "0-1", "0,2-3" */
+		while (*s) {
+			if (sscanf(s, "%u-%u", &lo, &hi) == 2)
+				p->numa_nodes += hi - lo + 1;
+			else if (sscanf(s, "%u", &lo) == 1)
+				p->numa_nodes++;
+			s = strchr(s, ',');
+			if (!s)
+				break;
+			s++;
+		}
+	} else {
+		p->numa_nodes = 1;
+	}
+}
+
+static int check(int fd, long cap)
+{
+	int r = ioctl(fd, KVM_CHECK_EXTENSION, cap);
+
+	return r < 0 ? 0 : r;
+}
+
+/*
+ * The in-place series adds KVM_SET_MEMORY_ATTRIBUTES2 on guest_memfd.
+ * Probe it with a call the kernel must refuse (flags bit 63): ENOTTY
+ * means the ioctl is absent or kvm.gmem_in_place_conversion=N, EINVAL
+ * means it is there.  Nothing is converted.
+ */
+static void probe_gmem_ioctl(int vm_fd, struct probe_vm_type *t)
+{
+	struct kvm_create_guest_memfd g = { .size = SZ_2M };
+	struct kvm_memory_attributes2 a = {
+		.offset = 0, .size = SZ_4K, .flags = 1ULL << 63,
+	};
+	int fd = ioctl(vm_fd, KVM_CREATE_GUEST_MEMFD, &g);
+
+	t->gmem_attr_ioctl = TRI_UNKNOWN;
+	if (fd < 0)
+		return;
+	if (ioctl(fd, KVM_SET_MEMORY_ATTRIBUTES2, &a))
+		t->gmem_attr_ioctl = errno == ENOTTY ? TRI_NO : TRI_YES;
+	else
+		t->gmem_attr_ioctl = TRI_YES;
+	close(fd);
+}
+
+static void probe_vm_types(struct host_probe *p, int kvm_fd)
+{
+	unsigned int type;
+
+	p->vm_types_mask = check(kvm_fd, KVM_CAP_VM_TYPES);
+	for (type = 0; type < PROBE_NR_VM_TYPES; type++) {
+		struct probe_vm_type *t = &p->vm_type[type];
+		int vm_fd;
+
+		t->supported = type == 0 || (p->vm_types_mask & (1ULL << type));
+		t->gmem_attr_ioctl = TRI_UNKNOWN;
+		/* SNP/TDX VMs need launch setup; creating one is enough. */
+		vm_fd = ioctl(kvm_fd, KVM_CREATE_VM, (unsigned long)type);
+		if (vm_fd < 0) {
+			t->create_errno = errno;
+			continue;
+		}
+		t->created = true;
+		t->mem_attrs = check(vm_fd, KVM_CAP_MEMORY_ATTRIBUTES);
+		t->gmem_flags = check(vm_fd, KVM_CAP_GUEST_MEMFD_FLAGS);
+		t->gmem_attrs_cap = check(vm_fd,
+					  KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES);
+		probe_gmem_ioctl(vm_fd, t);
+		close(vm_fd);
+	}
+}
+
+static void probe_cpuid_and_tsc(struct host_probe *p, int kvm_fd)
+{
+	struct kvm_cpuid2 *cpuid;
+	int nent = 256, vm_fd, vcpu_fd, r;
+	unsigned int i;
+
+	cpuid = calloc(1, sizeof(*cpuid) + nent * sizeof(cpuid->entries[0]));
+	if (!cpuid)
+		return;
+	cpuid->nent = nent;
+	if (!ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid)) {
+		for (i = 0; i < cpuid->nent; i++) {
+			struct kvm_cpuid_entry2 *e = &cpuid->entries[i];
+
+			if (e->function == 0x80000001)
+				p->gbpages = e->edx &
+					     CPUID_8000_0001_EDX_GBPAGES;
+			if (e->function == 0x80000008)
+				p->guest_phys_bits = e->eax & 0xff;
+		}
+	}
+	free(cpuid);
+
+	p->tsc_errno = ENODEV;
+	vm_fd = ioctl(kvm_fd, KVM_CREATE_VM, 0UL);
+	if (vm_fd < 0)
+		return;
+	vcpu_fd = ioctl(vm_fd, KVM_CREATE_VCPU, 0UL);
+	if (vcpu_fd >= 0) {
+		r = ioctl(vcpu_fd, KVM_GET_TSC_KHZ, NULL);
+		p->tsc_errno = r > 0 ? 0 : errno;
+		p->tsc_khz = r > 0 ? r : 0;
+		close(vcpu_fd);
+	}
+	close(vm_fd);
+}
+
+static void probe_kvm(struct host_probe *p)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		snprintf(p->kvm_error, sizeof(p->kvm_error),
+			 "cannot open /dev/kvm: %s", strerror(errno));
+		return;
+	}
+	p->api_version = ioctl(fd, KVM_GET_API_VERSION, NULL);
+	if (p->api_version != KVM_API_VERSION) {
+		snprintf(p->kvm_error, sizeof(p->kvm_error),
+			 "KVM API version %d, expected %d", p->api_version,
+			 KVM_API_VERSION);
+		close(fd);
+		return;
+	}
+	p->kvm_ok = true;
+	p->cap_user_memory2 = check(fd, KVM_CAP_USER_MEMORY2);
+	p->cap_guest_memfd = check(fd, KVM_CAP_GUEST_MEMFD);
+	p->cap_memory_fault_info = check(fd, KVM_CAP_MEMORY_FAULT_INFO);
+	p->cap_exit_hypercall = check(fd, KVM_CAP_EXIT_HYPERCALL);
+	p->cap_pre_fault_memory = check(fd, KVM_CAP_PRE_FAULT_MEMORY);
+	p->cap_binary_stats = check(fd, KVM_CAP_BINARY_STATS_FD);
+	p->cap_nr_memslots = check(fd, KVM_CAP_NR_MEMSLOTS);
+	p->cap_max_vcpus = check(fd, KVM_CAP_MAX_VCPUS);
+	p->mem_attrs_system = check(fd, KVM_CAP_MEMORY_ATTRIBUTES);
+	p->gmem_flags_system = check(fd, KVM_CAP_GUEST_MEMFD_FLAGS);
+	probe_vm_types(p, fd);
+	probe_cpuid_and_tsc(p, fd);
+	close(fd);
+}
+
+const struct host_probe *probe_host(void)
+{
+	struct utsname u;
+
+	if (probed)
+		return &probe;
+	uname(&u);
+	snprintf(probe.hostname, sizeof(probe.hostname), "%s", u.nodename);
+	snprintf(probe.kernel_release, sizeof(probe.kernel_release), "%s",
+		 u.release);
+	snprintf(probe.kernel_version, sizeof(probe.kernel_version), "%s",
+		 u.version);
+	read_file_str("/proc/cmdline", probe.cmdline, sizeof(probe.cmdline));
+	probe_cpu(&probe);
+	probe_mm(&probe);
+	probe_params(&probe);
+	probe_kvm(&probe);
+	probed = true;
+	return &probe;
+}
+
+static void vm_type_to_json(const struct probe_vm_type *t, struct json *j,
+			    const char *name)
+{
+	json_obj_begin(j, name);
+	json_bool(j, "supported", t->supported);
+	json_bool(j, "created", t->created);
+	if (!t->created)
+		json_str(j, "create_error", errno_name(t->create_errno));
+	json_u64(j, "memory_attributes", t->mem_attrs);
+	json_u64(j, "guest_memfd_flags", t->gmem_flags);
+	if (t->gmem_attr_ioctl == TRI_UNKNOWN)
+		json_null(j, "guest_memfd_attributes_ioctl");
+	else
+		json_bool(j, "guest_memfd_attributes_ioctl",
+			  t->gmem_attr_ioctl == TRI_YES);
+	json_u64(j, "guest_memfd_attributes_cap", t->gmem_attrs_cap);
+	json_obj_end(j);
+}
+
+void probe_to_json(const struct host_probe *p, struct json *j,
+		   const char *key)
+{
+	static const char *const type_names[PROBE_NR_VM_TYPES] = {
+		"default", "sw_protected", "sev", "sev_es", "snp", "tdx",
+	};
+	unsigned int i;
+
+	json_obj_begin(j, key);
+	json_str(j, "hostname", p->hostname);
+	json_str(j, "kernel_release", p->kernel_release);
+	json_str(j, "kernel_version", p->kernel_version);
+	json_str(j, "cmdline", p->cmdline);
+	json_str(j, "cpu_vendor", p->cpu_vendor);
+	json_str(j, "cpu_model", p->cpu_model);
+	json_u64(j, "nr_cpus", p->nr_cpus);
+	json_u64(j, "mem_total_kb", p->mem_total_kb);
+	json_bool(j, "kvm_ok", p->kvm_ok);
+	if (!p->kvm_ok)
+		json_str(j, "kvm_error", p->kvm_error);
+	json_str(j, "kvm_module", p->kvm_module);
+	json_u64(j, "vm_types_mask", p->vm_types_mask);
+	json_obj_begin(j, "vm_types");
+	for (i = 0; i < PROBE_NR_VM_TYPES; i++)
+		vm_type_to_json(&p->vm_type[i], j, type_names[i]);
+	json_obj_end(j);
+	json_obj_begin(j, "caps");
+	json_i64(j, "user_memory2", p->cap_user_memory2);
+	json_i64(j, "guest_memfd", p->cap_guest_memfd);
+	json_i64(j, "memory_fault_info", p->cap_memory_fault_info);
+	json_i64(j, "exit_hypercall", p->cap_exit_hypercall);
+	json_i64(j, "pre_fault_memory", p->cap_pre_fault_memory);
+	json_i64(j, "binary_stats_fd", p->cap_binary_stats);
+	json_i64(j, "nr_memslots", p->cap_nr_memslots);
+	json_i64(j, "max_vcpus", p->cap_max_vcpus);
+	json_u64(j, "memory_attributes_system", p->mem_attrs_system);
+	json_u64(j, "guest_memfd_flags_system", p->gmem_flags_system);
+	json_obj_end(j);
+	json_bool(j, "gbpages", p->gbpages);
+	json_u64(j, "guest_phys_bits", p->guest_phys_bits);
+	json_u64(j, "tsc_khz", p->tsc_khz);
+	json_obj_begin(j, "module_params");
+	for (i = 0; i < p->nr_params; i++) {
+		char k[80];
+
+		snprintf(k, sizeof(k), "%s.%s", p->params[i].module,
+			 p->params[i].name);
+		json_str(j, k, p->params[i].value);
+	}
+	json_obj_end(j);
+	json_obj_begin(j, "hugetlb");
+	json_u64(j, "nr_2m", p->hugetlb_2m.nr);
+	json_u64(j, "free_2m", p->hugetlb_2m.free_pages);
+	json_u64(j, "nr_1g", p->hugetlb_1g.nr);
+	json_u64(j, "free_1g", p->hugetlb_1g.free_pages);
+	json_bool(j, "pool_1g_present", p->hugetlb_1g.present);
+	json_obj_end(j);
+	json_str(j, "thp_enabled", p->thp_enabled);
+	json_str(j, "thp_defrag", p->thp_defrag);
+	json_str(j, "thp_shmem_enabled", p->thp_shmem);
+	json_str(j, "numa_online", p->numa_online);
+	json_u64(j, "numa_nodes", p->numa_nodes);
+	json_obj_end(j);
+}

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "kvm_util.h"
+#include "stats.h"
+
+struct stat_desc {
+	uint32_t flags;
+	int16_t exponent;
+	uint16_t size;
+	uint32_t offset;
+	uint32_t bucket_size;
+	char name[];
+};
+
+bool stats_open(struct kvm_stats *s, int kvm_object_fd)
+{
+	struct kvm_stats_header h;
+
+	memset(s, 0, sizeof(*s));
+	s->fd = ioctl(kvm_object_fd, KVM_GET_STATS_FD, NULL);
+	if (s->fd < 0)
+		return false;
+	TEST_ASSERT(pread(s->fd, &h, sizeof(h), 0) == sizeof(h),
+		    "reading the stats header");
+	s->nr_desc = h.num_desc;
+	s->name_size = h.name_size;
+	s->data_offset = h.data_offset;
+	s->desc_size = sizeof(struct stat_desc) + h.name_size;
+	s->desc = calloc(h.num_desc, s->desc_size);
+	TEST_ASSERT(s->desc, "calloc");
+	TEST_ASSERT(pread(s->fd, s->desc, h.num_desc * s->desc_size,
+			  h.desc_offset) == (ssize_t)(h.num_desc * s->desc_size),
+		    "reading %u stats descriptors", h.num_desc);
+	return true;
+}
+
+void stats_close(struct kvm_stats *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s->desc);
+	s->fd = -1;
+	s->desc = NULL;
+}
+
+static struct stat_desc *desc_at(struct kvm_stats *s, uint32_t i)
+{
+	return (struct stat_desc *)((char *)s->desc + i * s->desc_size);
+}
+
+const char *stats_name(struct kvm_stats *s, uint32_t i)
+{
+	return i < s->nr_desc ? desc_at(s, i)->name : NULL;
+}
+
+bool stats_get(struct kvm_stats *s, const char *name, uint64_t *val)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->nr_desc; i++) {
+		struct stat_desc *d = desc_at(s, i);
+
+		if (strcmp(d->name, name))
+			continue;
+		TEST_ASSERT(pread(s->fd, val, sizeof(*val),
+				  s->data_offset + d->offset) == sizeof(*val),
+			    "reading stat %s", name);
+		return true;
+	}
+	return false;
+}
+
+bool vm_stat(struct kvm_vm *vm, const char *name, uint64_t *val)
+{
+	/* Opened on first use, closed by vm_free(). */
+	if (!vm->stats) {
+		vm->stats = calloc(1, sizeof(*vm->stats));
+		TEST_ASSERT(vm->stats, "calloc");
+		if (!stats_open(vm->stats, vm->fd)) {
+			free(vm->stats);
+			vm->stats = NULL;
+			return false;
+		}
+	}
+	return stats_get(vm->stats, name, val);
+}

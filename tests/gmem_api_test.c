@@ -1,0 +1,722 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * guest_memfd itself: creation flags and sizes, file operations, mmap,
+ * fallocate, binding to memslots, and data seen by host and guest.
+ * Every expectation is the kernel's documented behaviour (api.rst,
+ * virt/kvm/guest_memfd.c); a kernel that differs fails here with what
+ * was sent and what came back.
+ */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gmem.h"
+#include "ktap.h"
+#include "kvm_util.h"
+#include "processor.h"
+
+#define GMEM_SIZE	(4 * SZ_2M)
+#define PATTERN(off)	(0x9e3779b97f4a7c15ULL * ((off) / SZ_4K + 1))
+
+GUEST_CODE_BEGIN
+
+/* Sum of mismatches against PATTERN over every page; then fill ~PATTERN. */
+static void guest_check_then_write(uint64_t base, uint64_t size)
+{
+	uint64_t off, bad = 0;
+
+	for (off = 0; off < size; off += SZ_4K)
+		bad += *(volatile uint64_t *)(base + off) != PATTERN(off);
+	GUEST_SYNC(bad);
+	for (off = 0; off < size; off += SZ_4K)
+		*(volatile uint64_t *)(base + off) = ~PATTERN(off);
+	GUEST_DONE();
+}
+
+static void guest_read_one(uint64_t gpa)
+{
+	GUEST_SYNC(*(volatile uint64_t *)gpa);
+	GUEST_DONE();
+}
+
+GUEST_CODE_END
+
+static struct kvm_vm *vm;
+
+static void vm_default(void)
+{
+	vm = vm_create(KVM_X86_DEFAULT_VM);
+	TEST_REQUIRE(vm_check_cap(vm, KVM_CAP_GUEST_MEMFD),
+		     "KVM_CAP_GUEST_MEMFD absent: kernel older than 6.8");
+}
+
+static uint64_t require_flags(uint64_t flags)
+{
+	uint64_t have = gmem_supported_flags(vm);
+
+	TEST_REQUIRE((have & flags) == flags,
+		     "guest_memfd flags 0x%llx not supported on %s "
+		     "(supported: 0x%llx; MMAP and INIT_SHARED are 6.18+)",
+		     (unsigned long long)flags, vm_type_name(vm->type),
+		     (unsigned long long)have);
+	return flags;
+}
+
+/* ---- SIGBUS probing ------------------------------------------------------ */
+
+static sigjmp_buf sigbus_jmp;
+
+static void sigbus_handler(int sig __unused)
+{
+	siglongjmp(sigbus_jmp, 1);
+}
+
+/* True if touching addr raises SIGBUS. */
+static bool access_sigbus(volatile uint64_t *addr, bool write)
+{
+	struct sigaction sa = { .sa_handler = sigbus_handler }, old;
+	bool bus = false;
+
+	sigaction(SIGBUS, &sa, &old);
+	if (sigsetjmp(sigbus_jmp, 1))
+		bus = true;
+	else if (write)
+		*addr = 1;
+	else
+		(void)*addr;
+	sigaction(SIGBUS, &old, NULL);
+	return bus;
+}
+
+/* ---- Creation ------------------------------------------------------------ */
+
+/* Each flag the kernel advertises creates a guest_memfd, alone and all. */
+static void create_each_supported_flag(void)
+{
+	uint64_t have, bit;
+	int fd;
+
+	vm_default();
+	have = gmem_supported_flags(vm);
+	test_diag("supported guest_memfd flags on %s: 0x%llx",
+		  vm_type_name(vm->type), (unsigned long long)have);
+	for (bit = 1; bit; bit <<= 1) {
+		if (!(have & bit))
+			continue;
+		fd = __gmem_create(vm, GMEM_SIZE, bit);
+		TEST_ASSERT(fd >= 0, "flag 0x%llx advertised but create "
+			    "failed: %s", (unsigned long long)bit,
+			    errno_name(-fd));
+		close(fd);
+	}
+	close(gmem_create(vm, GMEM_SIZE, have));
+	close(gmem_create(vm, GMEM_SIZE, 0));
+	vm_free(vm);
+}
+
+/* Every bit the kernel does not advertise is EINVAL, bit by bit. */
+static void create_unsupported_flags_einval(void)
+{
+	uint64_t have, bit;
+
+	vm_default();
+	have = gmem_supported_flags(vm);
+	for (bit = 1; bit; bit <<= 1) {
+		if (have & bit)
+			continue;
+		TEST_ASSERT_ERRNO(-__gmem_create(vm, GMEM_SIZE, bit), EINVAL,
+				  "KVM_CREATE_GUEST_MEMFD with an unsupported "
+				  "flag bit");
+	}
+	vm_free(vm);
+}
+
+/* size 0 and sizes that are not page multiples are EINVAL. */
+static void create_bad_sizes_einval(void)
+{
+	static const uint64_t sizes[] = {
+		0, 1, SZ_4K - 1, SZ_4K + 1, SZ_2M - 512, SZ_2M + 8,
+	};
+	unsigned int i;
+
+	vm_default();
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		int fd = __gmem_create(vm, sizes[i], 0);
+
+		TEST_ASSERT(fd == -EINVAL, "size 0x%llx: expected EINVAL, "
+			    "got %s", (unsigned long long)sizes[i],
+			    fd >= 0 ? "an fd" : errno_name(-fd));
+	}
+	vm_free(vm);
+}
+
+/* fstat: regular file of the requested size, page-sized blocks. */
+static void fstat_reports_size(void)
+{
+	struct stat st;
+	int fd;
+
+	vm_default();
+	fd = gmem_create(vm, GMEM_SIZE, 0);
+	TEST_ASSERT(!fstat(fd, &st), "fstat");
+	TEST_ASSERT_EQ(st.st_size, GMEM_SIZE);
+	TEST_ASSERT_EQ(st.st_blksize, getpagesize());
+	TEST_ASSERT(S_ISREG(st.st_mode), "st_mode 0%o is not a regular file",
+		    st.st_mode);
+	close(fd);
+	vm_free(vm);
+}
+
+/* read/write/pread/pwrite/ftruncate are refused: no file I/O path. */
+static void file_io_refused(void)
+{
+	char buf[64] = { 0 };
+	int fd;
+
+	vm_default();
+	fd = gmem_create(vm, GMEM_SIZE, 0);
+	TEST_ASSERT(read(fd, buf, sizeof(buf)) < 0, "read() succeeded");
+	TEST_ASSERT(write(fd, buf, sizeof(buf)) < 0, "write() succeeded");
+	TEST_ASSERT(pread(fd, buf, sizeof(buf), 0) < 0, "pread() succeeded");
+	TEST_ASSERT(pwrite(fd, buf, sizeof(buf), 0) < 0, "pwrite() succeeded");
+	TEST_ASSERT(ftruncate(fd, SZ_4K) < 0, "ftruncate() succeeded");
+	close(fd);
+	vm_free(vm);
+}
+
+/* ---- mmap ------------------------------------------------------------------ */
+
+/* Without GUEST_MEMFD_FLAG_MMAP the file cannot be mapped (ENODEV). */
+static void mmap_without_flag_enodev(void)
+{
+	void *p;
+	int fd;
+
+	vm_default();
+	fd = gmem_create(vm, GMEM_SIZE, 0);
+	p = __gmem_mmap(fd, GMEM_SIZE, 0);
+	TEST_ASSERT(p == MAP_FAILED && errno == ENODEV,
+		    "mmap without GUEST_MEMFD_FLAG_MMAP: expected ENODEV, got "
+		    "%s", p == MAP_FAILED ? errno_name(errno) : "a mapping");
+	close(fd);
+	vm_free(vm);
+}
+
+/* MAP_PRIVATE is refused even with the flag: no CoW of guest memory. */
+static void mmap_private_einval(void)
+{
+	void *p;
+	int fd;
+
+	vm_default();
+	fd = gmem_create(vm, GMEM_SIZE, require_flags(GUEST_MEMFD_FLAG_MMAP |
+						 GUEST_MEMFD_FLAG_INIT_SHARED));
+	p = mmap(NULL, GMEM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	TEST_ASSERT(p == MAP_FAILED && errno == EINVAL,
+		    "MAP_PRIVATE: expected EINVAL, got %s",
+		    p == MAP_FAILED ? errno_name(errno) : "a mapping");
+	close(fd);
+	vm_free(vm);
+}
+
+/* Shared mapping: written data reads back; fresh pages read as zero. */
+static void mmap_shared_read_write(void)
+{
+	uint64_t *p, off;
+	int fd;
+
+	vm_default();
+	fd = gmem_create(vm, GMEM_SIZE, require_flags(GUEST_MEMFD_FLAG_MMAP |
+						 GUEST_MEMFD_FLAG_INIT_SHARED));
+	p = gmem_mmap(fd, GMEM_SIZE, 0);
+	for (off = 0; off < GMEM_SIZE; off += SZ_4K)
+		TEST_ASSERT_EQ(p[off / 8], 0);
+	for (off = 0; off < GMEM_SIZE; off += SZ_4K)
+		p[off / 8] = PATTERN(off);
+	for (off = 0; off < GMEM_SIZE; off += SZ_4K)
+		TEST_ASSERT_EQ(p[off / 8], PATTERN(off));
+	munmap(p, GMEM_SIZE);
+	/* A new mapping sees the same pages. */
+	p = gmem_mmap(fd, GMEM_SIZE, 0);
+	for (off = 0; off < GMEM_SIZE; off += SZ_4K)
+		TEST_ASSERT_EQ(p[off / 8], PATTERN(off));
+	munmap(p, GMEM_SIZE);
+	close(fd);
+	vm_free(vm);
+}
+
+/* Touching a mapping past the file size is SIGBUS, inside it is fine. */
+static void mmap_beyond_size_sigbus(void)
+{
+	char *p;
+	int fd;
+
+	vm_default();
+	fd = gmem_create(vm, GMEM_SIZE, require_flags(GUEST_MEMFD_FLAG_MMAP |
+						 GUEST_MEMFD_FLAG_INIT_SHARED));
+	p = gmem_mmap(fd, GMEM_SIZE + SZ_2M, 0);
+	TEST_ASSERT(!access_sigbus((uint64_t *)(p + GMEM_SIZE - SZ_4K), true),
+		    "SIGBUS on the last page inside the file");
+	TEST_ASSERT(access_sigbus((uint64_t *)(p + GMEM_SIZE), false),
+		    "no SIGBUS reading the first page past the file size");
+	TEST_ASSERT(access_sigbus((uint64_t *)(p + GMEM_SIZE + SZ_4K), true),
+		    "no SIGBUS writing past the file size");
+	munmap(p, GMEM_SIZE + SZ_2M);
+	close(fd);
+	vm_free(vm);
+}
+
+/*
+ * Without INIT_SHARED the pages start private.  On VM types without
+ * private memory (default) 6.18 still treats the host view as shared;
+ * either answer is logged, but the host must never read stale data.
+ */
+static void mmap_without_init_shared(void)
+{
+	uint64_t *p;
+	bool bus;
+	int fd;
+
+	vm_default();
+	fd = gmem_create(vm, GMEM_SIZE, require_flags(GUEST_MEMFD_FLAG_MMAP));
+	p = gmem_mmap(fd, GMEM_SIZE, 0);
+	bus = access_sigbus(p, false);
+	test_diag("host read of a MMAP-only (no INIT_SHARED) guest_memfd on "
+		  "%s: %s", vm_type_name(vm->type), bus ? "SIGBUS (private)" :
+		  "readable (shared)");
+	if (!bus)
+		TEST_ASSERT_EQ(*p, 0);
+	munmap(p, GMEM_SIZE);
+	close(fd);
+	vm_free(vm);
+}
+
+/* ---- fallocate ------------------------------------------------------------- */
+
+struct falloc_case {
+	int mode;
+	uint64_t off, len;
+	int err;
+	const char *what;
+};
+
+/* Table-driven fallocate ranges and modes (see kvm_gmem_fallocate). */
+static void fallocate_ranges_and_modes(void)
+{
+	const int keep = FALLOC_FL_KEEP_SIZE;
+	const int punch = FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
+	const struct falloc_case cases[] = {
+		{ keep, 0, GMEM_SIZE, 0, "allocate all" },
+		{ keep, SZ_4K, SZ_4K, 0, "allocate one page" },
+		{ punch, 0, GMEM_SIZE, 0, "punch all" },
+		{ punch, GMEM_SIZE, SZ_4K, 0, "punch at the size (no-op)" },
+		{ 0, 0, SZ_4K, EOPNOTSUPP, "mode 0 (would change the size)" },
+		{ FALLOC_FL_COLLAPSE_RANGE, 0, SZ_4K, EOPNOTSUPP, "collapse" },
+		{ keep, GMEM_SIZE, SZ_4K, EINVAL, "allocate at the size" },
+		{ keep, GMEM_SIZE - SZ_4K, SZ_2M, EINVAL, "allocate across the "
+		  "size" },
+		{ keep, 1, SZ_4K, EINVAL, "unaligned offset" },
+		{ keep, 0, SZ_4K + 1, EINVAL, "unaligned length" },
+		{ punch, 0, 100, EINVAL, "punch, unaligned length" },
+		{ punch, SZ_4K - 1, SZ_4K, EINVAL, "punch, unaligned offset" },
+		{ keep, 0, 0, EINVAL, "zero length" },
+	};
+	unsigned int i;
+	int fd;
+
+	vm_default();
+	fd = gmem_create(vm, GMEM_SIZE, 0);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		const struct falloc_case *c = &cases[i];
+		int r = __gmem_fallocate(fd, c->mode, c->off, c->len);
+
+		TEST_ASSERT(r == c->err, "fallocate(mode 0x%x, off 0x%llx, len "
+			    "0x%llx) [%s]: expected %s, got %s", c->mode,
+			    (unsigned long long)c->off,
+			    (unsigned long long)c->len, c->what,
+			    errno_name(c->err), errno_name(r));
+	}
+	close(fd);
+	vm_free(vm);
+}
+
+/* Punching a hole zeroes exactly the punched pages, no more. */
+static void punch_hole_zeroes_exactly(void)
+{
+	uint64_t *p, off, hole = SZ_2M + 3 * SZ_4K, hole_len = 2 * SZ_4K;
+	int fd;
+
+	vm_default();
+	fd = gmem_create(vm, GMEM_SIZE, require_flags(GUEST_MEMFD_FLAG_MMAP |
+						 GUEST_MEMFD_FLAG_INIT_SHARED));
+	p = gmem_mmap(fd, GMEM_SIZE, 0);
+	for (off = 0; off < GMEM_SIZE; off += 8)
+		p[off / 8] = PATTERN(off) ^ off;
+	gmem_punch_hole(fd, hole, hole_len);
+	for (off = 0; off < GMEM_SIZE; off += 8) {
+		uint64_t want = off >= hole && off < hole + hole_len ? 0 :
+				PATTERN(off) ^ off;
+
+		if (p[off / 8] != want)
+			TEST_FAIL("offset 0x%llx after punching [0x%llx, "
+				  "0x%llx): 0x%llx, expected 0x%llx",
+				  (unsigned long long)off,
+				  (unsigned long long)hole,
+				  (unsigned long long)(hole + hole_len),
+				  (unsigned long long)p[off / 8],
+				  (unsigned long long)want);
+	}
+	munmap(p, GMEM_SIZE);
+	close(fd);
+	vm_free(vm);
+}
+
+/* ---- Binding ---------------------------------------------------------------- */
+
+static int bind(struct kvm_vm *v, uint32_t slot, uint64_t gpa, uint64_t size,
+		int fd, uint64_t off)
+{
+	return __vm_set_user_memory_region2(v, slot, KVM_MEM_GUEST_MEMFD, gpa,
+					    size, NULL, fd, off);
+}
+
+/* Offsets and sizes past the file, or unaligned, are EINVAL. */
+static void bind_bad_offsets_einval(void)
+{
+	const struct { uint64_t off, size; const char *what; } cases[] = {
+		{ GMEM_SIZE, SZ_4K, "offset at the file size" },
+		{ GMEM_SIZE - SZ_4K, SZ_2M, "range across the file size" },
+		{ 0, GMEM_SIZE + SZ_4K, "size beyond the file" },
+		{ 100, SZ_4K, "unaligned offset" },
+		{ ~0ULL & ~(SZ_4K - 1), SZ_4K, "offset + size overflows" },
+	};
+	unsigned int i;
+	int fd;
+
+	vm_default();
+	fd = gmem_create(vm, GMEM_SIZE, 0);
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		TEST_ASSERT_ERRNO(bind(vm, 10 + i, TEST_REGION_GPA,
+				       cases[i].size, fd, cases[i].off),
+				  EINVAL, cases[i].what);
+	TEST_ASSERT_ERRNO(bind(vm, 10, TEST_REGION_GPA, GMEM_SIZE, fd, 0), 0,
+			  "binding the whole file");
+	close(fd);
+	vm_free(vm);
+}
+
+/*
+ * Two memslots cannot bind the same guest_memfd range.  api.rst names no
+ * errno: 6.8 .. 6.18 refuse in kvm_gmem_bind() with EINVAL, 7.3 in
+ * kvm_gmem_commit_memory_region() with EEXIST.  Either way the refused
+ * memslot must not exist afterwards.
+ */
+static void bind_overlapping_range_refused(void)
+{
+	int fd, r;
+
+	vm_default();
+	fd = gmem_create(vm, GMEM_SIZE, 0);
+	TEST_ASSERT_ERRNO(bind(vm, 10, TEST_REGION_GPA, SZ_2M, fd, 0), 0,
+			  "first binding");
+	r = bind(vm, 11, TEST_REGION_GPA + SZ_1G, SZ_2M, fd, SZ_4K);
+	test_diag("overlapping binding refused with %s", errno_name(r));
+	TEST_ASSERT(r == EEXIST || r == EINVAL, "second binding overlapping "
+		    "the first in the file: expected EEXIST (7.x) or EINVAL "
+		    "(<= 6.18), got %s", errno_name(r));
+	/* Slot 11 was not created: the same GPA binds elsewhere now. */
+	TEST_ASSERT_ERRNO(bind(vm, 11, TEST_REGION_GPA + SZ_1G, SZ_2M, fd,
+			       SZ_2M), 0, "adjacent binding in slot 11");
+	vm_free(vm);
+	close(fd);
+}
+
+/* A guest_memfd belongs to its VM; other fds are not guest_memfds. */
+static void bind_foreign_fds_einval(void)
+{
+	struct kvm_vm *other;
+	int fd, memfd;
+
+	vm_default();
+	other = vm_create(KVM_X86_DEFAULT_VM);
+	fd = gmem_create(other, GMEM_SIZE, 0);
+	memfd = memfd_create("not-gmem", MFD_CLOEXEC);
+	TEST_ASSERT(memfd >= 0 && !ftruncate(memfd, GMEM_SIZE), "memfd");
+	TEST_ASSERT_ERRNO(bind(vm, 10, TEST_REGION_GPA, SZ_2M, fd, 0), EINVAL,
+			  "guest_memfd of another VM");
+	TEST_ASSERT_ERRNO(bind(vm, 10, TEST_REGION_GPA, SZ_2M, memfd, 0),
+			  EINVAL, "a memfd that is not a guest_memfd");
+	TEST_ASSERT_ERRNO(bind(vm, 10, TEST_REGION_GPA, SZ_2M, vm->fd, 0),
+			  EINVAL, "the VM fd itself");
+	TEST_ASSERT_ERRNO(bind(vm, 10, TEST_REGION_GPA, SZ_2M, 1 << 20, 0),
+			  EBADF, "an fd number that is not open");
+	close(memfd);
+	close(fd);
+	vm_free(other);
+	vm_free(vm);
+}
+
+/* KVM_MEM_READONLY cannot be combined with guest_memfd. */
+static void bind_readonly_einval(void)
+{
+	int fd;
+
+	vm_default();
+	fd = gmem_create(vm, GMEM_SIZE, 0);
+	TEST_ASSERT_ERRNO(__vm_set_user_memory_region2(vm, 10,
+			  KVM_MEM_GUEST_MEMFD | KVM_MEM_READONLY,
+			  TEST_REGION_GPA, SZ_2M, NULL, fd, 0), EINVAL,
+			  "KVM_MEM_READONLY | KVM_MEM_GUEST_MEMFD");
+	close(fd);
+	vm_free(vm);
+}
+
+/* Memslots overlapping in GPA space are EEXIST, guest_memfd or not. */
+static void memslot_gpa_overlap_eexist(void)
+{
+	int fd;
+
+	vm_default();
+	fd = gmem_create(vm, GMEM_SIZE, 0);
+	TEST_ASSERT_ERRNO(bind(vm, 10, TEST_REGION_GPA, SZ_2M, fd, 0), 0,
+			  "first memslot");
+	TEST_ASSERT_ERRNO(bind(vm, 11, TEST_REGION_GPA + SZ_4K, SZ_2M, fd,
+			       SZ_2M), EEXIST, "memslot overlapping in GPA");
+	close(fd);
+	vm_free(vm);
+}
+
+/* ---- Data through real guests ---------------------------------------------- */
+
+static struct kvm_region *shared_gmem_region(struct kvm_vcpu **vcpu,
+					     void *guest_code)
+{
+	struct kvm_region *r;
+
+	require_flags(GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);
+	r = vm_add_region(vm, &(struct region_spec){
+		.gpa = TEST_REGION_GPA, .size = GMEM_SIZE,
+		.backing = BACKING_GMEM, .gmem = GMEM_CREATE,
+		.gmem_flags = GUEST_MEMFD_FLAG_MMAP |
+			      GUEST_MEMFD_FLAG_INIT_SHARED,
+	});
+	*vcpu = vm_vcpu_add(vm, guest_code);
+	return r;
+}
+
+/* Host writes through the mmap reach the guest; guest writes the host. */
+static void host_and_guest_see_each_other(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_region *r;
+	struct ucall uc;
+	uint64_t off, *p;
+
+	vm_default();
+	r = shared_gmem_region(&vcpu, guest_check_then_write);
+	p = r->hva;
+	for (off = 0; off < GMEM_SIZE; off += SZ_4K)
+		p[off / 8] = PATTERN(off);
+	vcpu_args_set(vcpu, 2, r->gpa, GMEM_SIZE);
+	TEST_ASSERT_EQ(vcpu_run_ucall(vcpu, &uc), UCALL_SYNC);
+	TEST_ASSERT(uc.args[0] == 0, "guest saw %llu of %llu pages differ "
+		    "from what the host wrote", (unsigned long long)uc.args[0],
+		    (unsigned long long)(GMEM_SIZE / SZ_4K));
+	TEST_ASSERT_EQ(vcpu_run_ucall(vcpu, &uc), UCALL_DONE);
+	for (off = 0; off < GMEM_SIZE; off += SZ_4K)
+		TEST_ASSERT_EQ(p[off / 8], ~PATTERN(off));
+	vm_free(vm);
+}
+
+/* After a punch the guest reads zero where the host had written. */
+static void guest_sees_punched_page_zero(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_region *r;
+	struct ucall uc;
+	uint64_t *p;
+
+	vm_default();
+	r = shared_gmem_region(&vcpu, guest_read_one);
+	p = r->hva;
+	p[SZ_2M / 8] = 0xfeedface;
+	gmem_punch_hole(r->gmem_fd, SZ_2M, SZ_4K);
+	vcpu_args_set(vcpu, 1, r->gpa + SZ_2M);
+	TEST_ASSERT_EQ(vcpu_run_ucall(vcpu, &uc), UCALL_SYNC);
+	TEST_ASSERT_EQ(uc.args[0], 0);
+	vm_free(vm);
+}
+
+/*
+ * Closing the guest_memfd (and its mappings) while a memslot is bound:
+ * the memslot holds no reference, so the file is released and its
+ * bindings invalidated.  A guest access must then fail as a memory fault
+ * (kvm_mmu_faultin_pfn_gmem(): kvm_gmem_get_pfn() -> -EFAULT, exit
+ * KVM_EXIT_MEMORY_FAULT for the gpa), never reach freed memory.
+ */
+static void close_fd_with_live_memslot(void)
+{
+	struct gmem_memory_fault_exit *mf;
+	struct kvm_vcpu *vcpu;
+	struct kvm_region *r;
+	int err;
+
+	vm_default();
+	r = shared_gmem_region(&vcpu, guest_read_one);
+	((uint64_t *)r->hva)[0] = 0x5a5a;
+	munmap(r->map_base, r->map_size);
+	r->map_base = NULL;
+	r->hva = NULL;
+	close(r->gmem_fd);
+	r->gmem_owned = false;
+	vcpu_args_set(vcpu, 1, r->gpa);
+	err = __vcpu_run(vcpu);
+	test_diag("KVM_RUN after close: %s, exit %s", errno_name(err),
+		  exit_reason_name(vcpu->run->exit_reason));
+	if (err != EFAULT ||
+	    vcpu->run->exit_reason != KVM_EXIT_MEMORY_FAULT)
+		VCPU_UNEXPECTED_EXIT(vcpu);
+	mf = run_memory_fault(vcpu->run);
+	TEST_ASSERT_EQ(mf->gpa, r->gpa);
+	TEST_ASSERT_EQ(mf->size, SZ_4K);
+	TEST_ASSERT_EQ(mf->flags & KVM_MEMORY_EXIT_FLAG_PRIVATE, 0);
+	vm_free(vm);
+}
+
+/*
+ * For every VM type the kernel creates, KVM_CREATE_GUEST_MEMFD accepts
+ * exactly the flags that VM's KVM_CAP_GUEST_MEMFD_FLAGS advertises (e.g.
+ * 7.3 refuses INIT_SHARED on SW_PROTECTED VMs and says so in the cap).
+ */
+static void flags_match_vm_capability(void)
+{
+	unsigned long type;
+	unsigned int tried = 0;
+
+	for (type = KVM_X86_DEFAULT_VM; type <= KVM_X86_SW_PROTECTED_VM;
+	     type++) {
+		struct kvm_vm *v = __vm_create(type);
+		uint64_t cap, bit;
+
+		if (!v)
+			continue;
+		tried++;
+		cap = vm_check_cap(v, KVM_CAP_GUEST_MEMFD_FLAGS);
+		test_diag("%s: KVM_CAP_GUEST_MEMFD_FLAGS = 0x%llx",
+			  vm_type_name(type), (unsigned long long)cap);
+		for (bit = 1; bit & GMEM_KNOWN_FLAGS; bit <<= 1) {
+			int fd = __gmem_create(v, GMEM_SIZE, bit);
+
+			TEST_ASSERT((fd >= 0) == !!(cap & bit),
+				    "%s, flag 0x%llx: cap says %s, create "
+				    "answered %s", vm_type_name(type),
+				    (unsigned long long)bit,
+				    cap & bit ? "supported" : "unsupported",
+				    fd >= 0 ? "an fd" : errno_name(-fd));
+			if (fd >= 0)
+				close(fd);
+		}
+		vm_free(v);
+	}
+	TEST_ASSERT(tried, "no VM type could be created");
+}
+
+/* A mapping at an offset shows the same pages as the whole-file one. */
+static void mmap_at_offset_same_pages(void)
+{
+	uint64_t *whole, *part, off;
+	int fd;
+
+	vm_default();
+	fd = gmem_create(vm, GMEM_SIZE, require_flags(GUEST_MEMFD_FLAG_MMAP |
+						 GUEST_MEMFD_FLAG_INIT_SHARED));
+	whole = gmem_mmap(fd, GMEM_SIZE, 0);
+	part = gmem_mmap(fd, SZ_2M, SZ_2M);
+	for (off = 0; off < SZ_2M; off += SZ_4K)
+		part[off / 8] = PATTERN(off);
+	for (off = 0; off < SZ_2M; off += SZ_4K)
+		TEST_ASSERT_EQ(whole[(SZ_2M + off) / 8], PATTERN(off));
+	TEST_ASSERT_EQ(whole[0], 0);
+	munmap(part, SZ_2M);
+	munmap(whole, GMEM_SIZE);
+	close(fd);
+	vm_free(vm);
+}
+
+/* Deleting a memslot releases its binding: the range binds again. */
+static void unbind_then_rebind(void)
+{
+	int fd;
+
+	vm_default();
+	fd = gmem_create(vm, GMEM_SIZE, 0);
+	TEST_ASSERT_ERRNO(bind(vm, 10, TEST_REGION_GPA, SZ_2M, fd, 0), 0,
+			  "binding");
+	TEST_ASSERT_ERRNO(__vm_set_user_memory_region2(vm, 10, 0,
+			  TEST_REGION_GPA, 0, NULL, 0, 0), 0,
+			  "deleting the memslot");
+	TEST_ASSERT_ERRNO(bind(vm, 11, TEST_REGION_GPA + SZ_1G, SZ_2M, fd, 0),
+			  0, "binding the same range to another memslot");
+	vm_free(vm);
+	close(fd);
+}
+
+/*
+ * The guest_memfd pins its VM, not the other way round: with the VM fd
+ * closed, the file still allocates, punches and maps.
+ */
+static void file_outlives_vm_fd(void)
+{
+	uint64_t *p;
+	int fd;
+
+	vm_default();
+	fd = gmem_create(vm, GMEM_SIZE, require_flags(GUEST_MEMFD_FLAG_MMAP |
+						 GUEST_MEMFD_FLAG_INIT_SHARED));
+	vm_free(vm);
+	gmem_allocate(fd, 0, SZ_2M);
+	p = gmem_mmap(fd, SZ_2M, 0);
+	p[1] = 42;
+	gmem_punch_hole(fd, 0, SZ_4K);
+	TEST_ASSERT_EQ(p[1], 0);
+	munmap(p, SZ_2M);
+	close(fd);
+}
+
+static const struct ktap_case cases[] = {
+	KTAP_CASE(create_each_supported_flag),
+	KTAP_CASE(create_unsupported_flags_einval),
+	KTAP_CASE(create_bad_sizes_einval),
+	KTAP_CASE(flags_match_vm_capability),
+	KTAP_CASE(fstat_reports_size),
+	KTAP_CASE(file_io_refused),
+	KTAP_CASE(mmap_without_flag_enodev),
+	KTAP_CASE(mmap_private_einval),
+	KTAP_CASE(mmap_shared_read_write),
+	KTAP_CASE(mmap_beyond_size_sigbus),
+	KTAP_CASE(mmap_without_init_shared),
+	KTAP_CASE(mmap_at_offset_same_pages),
+	KTAP_CASE(fallocate_ranges_and_modes),
+	KTAP_CASE(punch_hole_zeroes_exactly),
+	KTAP_CASE(bind_bad_offsets_einval),
+	KTAP_CASE(bind_overlapping_range_refused),
+	KTAP_CASE(bind_foreign_fds_einval),
+	KTAP_CASE(bind_readonly_einval),
+	KTAP_CASE(memslot_gpa_overlap_eexist),
+	KTAP_CASE(unbind_then_rebind),
+	KTAP_CASE(file_outlives_vm_fd),
+	KTAP_CASE(host_and_guest_see_each_other),
+	KTAP_CASE(guest_sees_punched_page_zero),
+	KTAP_CASE(close_fd_with_live_memslot),
+};
+
+int main(int argc, char **argv)
+{
+	return ktap_main(argc, argv, cases, ARRAY_SIZE(cases));
+}
