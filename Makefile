@@ -4,6 +4,14 @@
 
 CC	?= gcc
 O	:= build
+# Quiet by default, kernel style; make V=1 shows the commands.
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-6s %s\n' $(1) $(2)
+endif
 CFLAGS	:= -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 	   -Iinclude -fno-stack-protector -fno-pie -fno-omit-frame-pointer \
 	   -fno-builtin-memcpy -fno-builtin-memset -fno-builtin-memcmp \
@@ -32,18 +40,22 @@ $(O)/lib/ucall.o: CFLAGS += $(GUEST_CFLAGS)
 
 $(O)/%.o: %.c | headers
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 $(O)/%.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(call msg,AS,$@)
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 $(LIBGMEM): $(LIB_OBJS)
-	$(AR) rcs $@ $^
+	$(call msg,AR,$@)
+	$(Q)$(AR) rcs $@ $^
 
 # --whole-archive: string_override.o must always override libc's copies.
 define link
-	$(CC) $(LDFLAGS) -o $@ $< -Wl,--whole-archive $(LIBGMEM) -Wl,--no-whole-archive $(LDLIBS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< -Wl,--whole-archive $(LIBGMEM) -Wl,--no-whole-archive $(LDLIBS)
 endef
 $(O)/tests/%: $(O)/tests/%.o $(LIBGMEM)
 	$(link)
@@ -54,7 +66,8 @@ $(O)/tools/%: $(O)/tools/%.o $(LIBGMEM)
 
 # <linux/kvm.h> comes from linux-libc-dev; install it when missing.
 headers:
-	@test -f /usr/include/linux/kvm.h || scripts/ensure-deps headers
+	@command -v $(CC) >/dev/null && test -f /usr/include/linux/kvm.h || \
+		scripts/ensure-deps build
 
 check: all
 	scripts/run-tests $(TESTS)

@@ -184,6 +184,8 @@ static void run_case(unsigned int idx, const struct ktap_case *c,
 		sigemptyset(&set);
 		sigaddset(&set, SIGCHLD);
 		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		free(known);	/* the parent's business */
+		known = NULL;
 		ktap_in_case = 1;
 		c->fn();
 		fflush(stdout);
