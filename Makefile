@@ -36,7 +36,7 @@ all: $(TESTS) $(BENCHES) $(TOOLS)
 GUEST_CFLAGS := -mgeneral-regs-only
 $(O)/lib/string_override.o: CFLAGS += $(GUEST_CFLAGS) -fno-builtin \
 	-fno-tree-loop-distribute-patterns
-$(O)/lib/ucall.o: CFLAGS += $(GUEST_CFLAGS)
+$(O)/lib/ucall.o $(O)/lib/guest_ops.o: CFLAGS += $(GUEST_CFLAGS)
 
 $(O)/%.o: %.c | headers
 	@mkdir -p $(dir $@)

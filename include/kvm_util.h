@@ -93,6 +93,7 @@ struct kvm_vcpu {
 	volatile int in_run;
 	volatile uint64_t run_start_ns;
 	volatile int timed_out;
+	uint64_t mailbox_gpa;	/* lib/guest_ops.c */
 	/* Thread helper. */
 	void *(*thread_fn)(struct kvm_vcpu *);
 	void *thread_ret;

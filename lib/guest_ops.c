@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "guest_ops.h"
+#include "processor.h"
+
+/* ---- Guest side (no libc; general-purpose registers only) -------------- */
+
+static void guest_fill(uint64_t gpa, uint64_t size, uint64_t seed)
+{
+	uint64_t a;
+
+	for (a = gpa; a < gpa + size; a += 8)
+		*(volatile uint64_t *)a = guest_pattern(seed, a);
+}
+
+static void guest_check(uint64_t gpa, uint64_t size, uint64_t seed)
+{
+	uint64_t a, bad = 0, first = 0, seen = 0;
+
+	for (a = gpa; a < gpa + size; a += SZ_4K) {
+		uint64_t w;
+
+		/* First and last word of each page. */
+		for (w = a; w < a + SZ_4K; w += SZ_4K - 8) {
+			uint64_t v = *(volatile uint64_t *)w;
+
+			if (v == guest_pattern(seed, w))
+				continue;
+			if (!bad) {
+				first = w;
+				seen = v;
+			}
+			bad++;
+			break;
+		}
+	}
+	GUEST_SYNC_ARGS(bad, first, seen);
+}
+
+void guest_cmd_loop(uint64_t mailbox_gpa)
+{
+	volatile struct guest_cmd *cmd = (void *)mailbox_gpa;
+
+	for (;;) {
+		uint64_t op = cmd->op, gpa = cmd->gpa, size = cmd->size;
+		uint64_t seed = cmd->seed;
+
+		switch (op) {
+		case GOP_EXIT:
+			GUEST_DONE();
+			break;
+		case GOP_FILL:
+			guest_fill(gpa, size, seed);
+			GUEST_SYNC_ARGS(0, 0, 0);
+			break;
+		case GOP_CHECK:
+			guest_check(gpa, size, seed);
+			break;
+		case GOP_READ:
+			GUEST_SYNC_ARGS(*(volatile uint64_t *)gpa, 0, 0);
+			break;
+		case GOP_WRITE:
+			*(volatile uint64_t *)gpa = seed;
+			GUEST_SYNC_ARGS(0, 0, 0);
+			break;
+		case GOP_MAP_GPA:
+			GUEST_SYNC_ARGS(kvm_hypercall(KVM_HC_MAP_GPA_RANGE, gpa,
+						      size / SZ_4K, seed, 0,
+						      cmd->amd), 0, 0);
+			break;
+		default:
+			GUEST_FAIL("unknown guest op %lu", op);
+		}
+	}
+}
+
+/* ---- Host side ------------------------------------------------------------- */
+
+static struct guest_cmd *mailbox(struct kvm_vcpu *vcpu)
+{
+	TEST_ASSERT(vcpu->mailbox_gpa, "vCPU %u was not created by "
+		    "vm_vcpu_add_cmd()", vcpu->id);
+	return addr_gpa2hva(vcpu->vm, vcpu->mailbox_gpa);
+}
+
+struct kvm_vcpu *vm_vcpu_add_cmd(struct kvm_vm *vm)
+{
+	struct kvm_vcpu *vcpu = vm_vcpu_add(vm, guest_cmd_loop);
+	uint64_t mb = vm_alloc_sys_pages(vm, 1);
+
+	vcpu_args_set(vcpu, 1, mb);
+	vcpu->mailbox_gpa = mb;
+	return vcpu;
+}
+
+void vcpu_cmd_post(struct kvm_vcpu *vcpu, enum guest_op op, uint64_t gpa,
+		   uint64_t size, uint64_t seed)
+{
+	struct guest_cmd *c = mailbox(vcpu);
+
+	c->op = op;
+	c->gpa = gpa;
+	c->size = size;
+	c->seed = seed;
+	c->amd = vcpu->vm->amd;
+}
+
+struct guest_result vcpu_cmd_result(struct kvm_vcpu *vcpu)
+{
+	struct guest_result r;
+	struct ucall uc;
+
+	if (vcpu_get_ucall(vcpu, &uc) != UCALL_SYNC) {
+		if (uc.cmd == UCALL_ABORT || uc.cmd == UCALL_EXCEPTION) {
+			ucall_report(vcpu, &uc);
+			TEST_FAIL("guest on vCPU %u stopped", vcpu->id);
+		}
+		VCPU_UNEXPECTED_EXIT(vcpu);
+	}
+	r.bad = uc.args[0];
+	r.first_bad_gpa = uc.args[1];
+	r.first_bad_value = uc.args[2];
+	return r;
+}
+
+struct guest_result vcpu_cmd(struct kvm_vcpu *vcpu, enum guest_op op,
+			     uint64_t gpa, uint64_t size, uint64_t seed)
+{
+	vcpu_cmd_post(vcpu, op, gpa, size, seed);
+	vcpu_run(vcpu);
+	return vcpu_cmd_result(vcpu);
+}

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Private memory, per-VM attribute path (6.8+): a KVM_X86_SW_PROTECTED_VM
+ * whose memslot has a shared backing and a guest_memfd for the private
+ * side, KVM_SET_MEMORY_ATTRIBUTES(PRIVATE) on the VM fd deciding which one
+ * the guest reaches.  On SW_PROTECTED VMs the attribute alone decides.
+ */
+#include "gmem.h"
+#include "guest_ops.h"
+#include "ktap.h"
+#include "kvm_util.h"
+
+#define REGION_SIZE	(4 * SZ_2M)
+#define SEED_SHARED	0x5a5a0001ULL
+#define SEED_PRIVATE	0xa5a50002ULL
+#define SEED_OTHER	0x33330003ULL
+
+static struct kvm_vm *vm;
+static struct kvm_vcpu *vcpu;
+static struct kvm_region *r;
+
+/* A SW_PROTECTED VM with one region: anon shared side + guest_memfd. */
+static void setup(bool with_gmem)
+{
+	vm = vm_create(KVM_X86_SW_PROTECTED_VM);
+	TEST_REQUIRE(vm_check_cap(vm, KVM_CAP_MEMORY_ATTRIBUTES) &
+		     KVM_MEMORY_ATTRIBUTE_PRIVATE,
+		     "KVM_CAP_MEMORY_ATTRIBUTES lacks PRIVATE on %s",
+		     vm_type_name(vm->type));
+	r = vm_add_region(vm, &(struct region_spec){
+		.gpa = TEST_REGION_GPA, .size = REGION_SIZE,
+		.backing = BACKING_ANON,
+		.gmem = with_gmem ? GMEM_CREATE : GMEM_NONE,
+	});
+	vcpu = vm_vcpu_add_cmd(vm);
+}
+
+static void host_fill(uint64_t seed)
+{
+	uint64_t off;
+
+	for (off = 0; off < REGION_SIZE; off += 8)
+		*(uint64_t *)((char *)r->hva + off) =
+			guest_pattern(seed, r->gpa + off);
+}
+
+static uint64_t host_bad_pages(uint64_t seed)
+{
+	uint64_t off, bad = 0;
+
+	for (off = 0; off < REGION_SIZE; off += SZ_4K)
+		bad += *(uint64_t *)((char *)r->hva + off) !=
+		       guest_pattern(seed, r->gpa + off);
+	return bad;
+}
+
+static void expect_guest_sees_range(uint64_t gpa, uint64_t size,
+				    uint64_t seed)
+{
+	struct guest_result res = vcpu_cmd(vcpu, GOP_CHECK, gpa, size, seed);
+
+	TEST_ASSERT(!res.bad, "[0x%llx, +0x%llx): %llu pages differ, first at "
+		    "gpa 0x%llx = 0x%llx (want 0x%llx)",
+		    (unsigned long long)gpa, (unsigned long long)size,
+		    (unsigned long long)res.bad,
+		    (unsigned long long)res.first_bad_gpa,
+		    (unsigned long long)res.first_bad_value,
+		    (unsigned long long)guest_pattern(seed,
+						      res.first_bad_gpa));
+}
+
+static void expect_guest_sees(uint64_t seed, const char *what)
+{
+	struct guest_result res = vcpu_cmd(vcpu, GOP_CHECK, r->gpa,
+					   REGION_SIZE, seed);
+
+	TEST_ASSERT(!res.bad, "%s: %llu pages differ, first at gpa 0x%llx "
+		    "= 0x%llx (want 0x%llx)", what,
+		    (unsigned long long)res.bad,
+		    (unsigned long long)res.first_bad_gpa,
+		    (unsigned long long)res.first_bad_value,
+		    (unsigned long long)guest_pattern(seed,
+						      res.first_bad_gpa));
+}
+
+/* Guest writes to private memory never reach the shared backing. */
+static void private_writes_invisible_to_shared(void)
+{
+	setup(true);
+	host_fill(SEED_SHARED);
+	vm_set_private(vm, r->gpa, REGION_SIZE);
+	/* Fresh private memory reads as zero, not as the shared data. */
+	expect_guest_sees(0, "fresh private memory");
+	vcpu_cmd(vcpu, GOP_FILL, r->gpa, REGION_SIZE, SEED_PRIVATE);
+	expect_guest_sees(SEED_PRIVATE, "private memory after the guest "
+			  "wrote it");
+	TEST_ASSERT(!host_bad_pages(SEED_SHARED), "%llu shared pages changed "
+		    "while the guest wrote private memory",
+		    (unsigned long long)host_bad_pages(SEED_SHARED));
+	vm_free(vm);
+}
+
+/*
+ * private -> shared -> private: the guest sees the shared backing in
+ * between, and its private data again afterwards (nothing discarded).
+ */
+static void private_content_survives_round_trip(void)
+{
+	setup(true);
+	host_fill(SEED_SHARED);
+	vm_set_private(vm, r->gpa, REGION_SIZE);
+	vcpu_cmd(vcpu, GOP_FILL, r->gpa, REGION_SIZE, SEED_PRIVATE);
+	vm_set_shared(vm, r->gpa, REGION_SIZE);
+	expect_guest_sees(SEED_SHARED, "after private -> shared");
+	vcpu_cmd(vcpu, GOP_FILL, r->gpa, REGION_SIZE, SEED_OTHER);
+	TEST_ASSERT(!host_bad_pages(SEED_OTHER), "host does not see the "
+		    "guest's shared writes");
+	vm_set_private(vm, r->gpa, REGION_SIZE);
+	expect_guest_sees(SEED_PRIVATE, "after shared -> private");
+	vm_free(vm);
+}
+
+/* Punching the guest_memfd zeroes exactly the punched private pages. */
+static void punch_hole_zeroes_private(void)
+{
+	uint64_t hole = SZ_2M + 5 * SZ_4K;
+	struct guest_result res;
+
+	setup(true);
+	vm_set_private(vm, r->gpa, REGION_SIZE);
+	vcpu_cmd(vcpu, GOP_FILL, r->gpa, REGION_SIZE, SEED_PRIVATE);
+	gmem_punch_hole(r->gmem_fd, hole, SZ_4K);
+	res = vcpu_cmd(vcpu, GOP_CHECK, r->gpa, REGION_SIZE, SEED_PRIVATE);
+	TEST_ASSERT(res.bad == 1 && res.first_bad_gpa == r->gpa + hole,
+		    "after punching gmem offset 0x%llx: %llu bad pages, first "
+		    "at 0x%llx", (unsigned long long)hole,
+		    (unsigned long long)res.bad,
+		    (unsigned long long)res.first_bad_gpa);
+	expect_guest_sees_range(r->gpa + hole, SZ_4K, 0);
+	vm_free(vm);
+}
+
+/*
+ * A PRIVATE gpa whose memslot has no guest_memfd cannot be mapped: KVM_RUN
+ * fails with EFAULT and KVM_EXIT_MEMORY_FAULT names the gpa, 4K and the
+ * PRIVATE flag.  Once the host flips the page back, the vCPU resumes at
+ * the same access and completes it.
+ */
+static void memory_fault_exit_then_resume(void)
+{
+	struct gmem_memory_fault_exit *mf;
+	uint64_t gpa;
+	int err;
+
+	setup(false);
+	TEST_REQUIRE(vm_check_cap(vm, KVM_CAP_MEMORY_FAULT_INFO),
+		     "KVM_CAP_MEMORY_FAULT_INFO absent");
+	gpa = r->gpa + 3 * SZ_4K;
+	*(uint64_t *)((char *)r->hva + 3 * SZ_4K) = 0x1234;
+	vm_set_private(vm, gpa, SZ_4K);
+	vcpu_cmd_post(vcpu, GOP_READ, gpa + 8, 0, 0);
+	err = __vcpu_run(vcpu);
+	if (err != EFAULT || vcpu->run->exit_reason != KVM_EXIT_MEMORY_FAULT)
+		VCPU_UNEXPECTED_EXIT(vcpu);
+	mf = run_memory_fault(vcpu->run);
+	TEST_ASSERT_EQ(mf->gpa, gpa);
+	TEST_ASSERT_EQ(mf->size, SZ_4K);
+	TEST_ASSERT_EQ(mf->flags, KVM_MEMORY_EXIT_FLAG_PRIVATE);
+
+	vm_set_shared(vm, gpa, SZ_4K);
+	*(uint64_t *)((char *)r->hva + 3 * SZ_4K + 8) = 0x5678;
+	vcpu_run(vcpu);
+	TEST_ASSERT_EQ(vcpu_cmd_result(vcpu).bad, 0x5678);
+	vm_free(vm);
+}
+
+static const struct ktap_case cases[] = {
+	KTAP_CASE(private_writes_invisible_to_shared),
+	KTAP_CASE(private_content_survives_round_trip),
+	KTAP_CASE(punch_hole_zeroes_private),
+	KTAP_CASE(memory_fault_exit_then_resume),
+};
+
+int main(int argc, char **argv)
+{
+	return ktap_main(argc, argv, cases, ARRAY_SIZE(cases));
+}
