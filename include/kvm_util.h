@@ -134,6 +134,8 @@ struct kvm_vm *__vm_create(unsigned long type);
 struct kvm_vm *vm_create(unsigned long type);
 void vm_free(struct kvm_vm *vm);
 int vm_check_cap(struct kvm_vm *vm, long cap);
+/* Bound each KVM_RUN of this VM (scaled by GMEMSUITE_TIMEOUT_SCALE). */
+void vm_set_run_timeout(struct kvm_vm *vm, unsigned int ms);
 int __vm_enable_cap(struct kvm_vm *vm, uint32_t cap, uint64_t arg0);
 void vm_enable_cap(struct kvm_vm *vm, uint32_t cap, uint64_t arg0);
 const char *vm_type_name(unsigned long type);
@@ -169,6 +171,8 @@ struct kvm_vcpu *vm_vcpu_add(struct kvm_vm *vm, void *guest_code);
 void vcpu_args_set(struct kvm_vcpu *vcpu, unsigned int n, ...);
 /* KVM_RUN under the watchdog: 0 or a positive errno (EINTR on timeout). */
 int __vcpu_run(struct kvm_vcpu *vcpu);
+/* Fail the test for a KVM_RUN error (ETIMEDOUT: the watchdog fired). */
+void __noreturn vcpu_fail_run(struct kvm_vcpu *vcpu, int err);
 /* KVM_RUN; fails the test on error or watchdog timeout. */
 void vcpu_run(struct kvm_vcpu *vcpu);
 /* Decode the current exit as a ucall; UCALL_NONE when it is not one. */

@@ -200,17 +200,26 @@ static void watchdog_unregister(struct kvm_vcpu *vcpu)
 		pthread_join(wd.thread, NULL);
 }
 
-static unsigned int run_timeout_ms(void)
+static unsigned int scaled_timeout(unsigned int t)
 {
-	const char *ms = getenv("GMEMSUITE_RUN_TIMEOUT_MS");
 	const char *scale = getenv("GMEMSUITE_TIMEOUT_SCALE");
-	unsigned int t = DEFAULT_RUN_TIMEOUT_MS;
 
-	if (ms && atoi(ms) > 0)
-		t = atoi(ms);
 	if (scale && atoi(scale) > 0)
 		t *= atoi(scale);
 	return t;
+}
+
+static unsigned int run_timeout_ms(void)
+{
+	const char *ms = getenv("GMEMSUITE_RUN_TIMEOUT_MS");
+
+	return scaled_timeout(ms && atoi(ms) > 0 ? atoi(ms) :
+			      DEFAULT_RUN_TIMEOUT_MS);
+}
+
+void vm_set_run_timeout(struct kvm_vm *vm, unsigned int ms)
+{
+	vm->run_timeout_ms = scaled_timeout(ms);
 }
 
 /* ---- VMs ----------------------------------------------------------------- */
@@ -612,10 +621,9 @@ int __vcpu_run(struct kvm_vcpu *vcpu)
 	return err;
 }
 
-void vcpu_run(struct kvm_vcpu *vcpu)
+void vcpu_fail_run(struct kvm_vcpu *vcpu, int err)
 {
 	struct kvm_regs regs;
-	int err = __vcpu_run(vcpu);
 
 	if (err == ETIMEDOUT) {
 		vcpu_get_regs(vcpu, &regs);
@@ -624,10 +632,16 @@ void vcpu_run(struct kvm_vcpu *vcpu)
 			  vcpu->id, vcpu->vm->run_timeout_ms, regs.rip,
 			  regs.rsp);
 	}
+	TEST_FAIL("vCPU %u: KVM_RUN failed: %s (exit reason %s)", vcpu->id,
+		  errno_name(err), exit_reason_name(vcpu->run->exit_reason));
+}
+
+void vcpu_run(struct kvm_vcpu *vcpu)
+{
+	int err = __vcpu_run(vcpu);
+
 	if (err)
-		TEST_FAIL("vCPU %u: KVM_RUN failed: %s (exit reason %s)",
-			  vcpu->id, errno_name(err),
-			  exit_reason_name(vcpu->run->exit_reason));
+		vcpu_fail_run(vcpu, err);
 }
 
 uint64_t vcpu_get_ucall(struct kvm_vcpu *vcpu, struct ucall *uc)

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared <-> private conversion, as a VMM does it: one handler for the
+ * guest's requests (KVM_HC_MAP_GPA_RANGE exits, implicit conversions via
+ * KVM_EXIT_MEMORY_FAULT) and one host-side conversion routine, whichever
+ * attribute interface the kernel offers:
+ *
+ *   CONVERT_VM_ATTR:   KVM_SET_MEMORY_ATTRIBUTES on the VM fd (6.8 .. 7.3)
+ *   CONVERT_GMEM_ATTR: KVM_SET_MEMORY_ATTRIBUTES2 on each region's
+ *                      guest_memfd (in-place conversion series)
+ *
+ * With discard, the side that stops being used is released the way a VMM
+ * frees it: going shared, punch the guest_memfd hole (per-VM path: the
+ * private copy is stale); going private, MADV_DONTNEED or punch the shared
+ * backing.  The in-place path keeps one copy, so it never discards.
+ */
+#ifndef GMEM_CONVERT_H
+#define GMEM_CONVERT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kvm_util.h"
+
+enum convert_path {
+	CONVERT_VM_ATTR,
+	CONVERT_GMEM_ATTR,
+};
+
+struct convert_stats {
+	uint64_t calls;		/* conversions performed */
+	uint64_t bytes;
+	uint64_t refused;	/* requests answered EINVAL/EAGAIN */
+};
+
+struct converter {
+	struct kvm_vm *vm;
+	enum convert_path path;
+	bool discard;
+	struct convert_stats stats;
+	pthread_mutex_t lock;	/* vCPU threads convert concurrently */
+};
+
+void converter_init(struct converter *c, struct kvm_vm *vm,
+		    enum convert_path path, bool discard);
+/* Enable KVM_HC_MAP_GPA_RANGE exits (skips naming the cap if absent). */
+void vm_enable_map_gpa_exits(struct kvm_vm *vm);
+
+/*
+ * Convert [gpa, gpa + size): 0 or a positive errno from the attribute
+ * ioctl (EAGAIN on the in-place path carries *error_gpa).
+ */
+int convert_range(struct converter *c, uint64_t gpa, uint64_t size,
+		  bool to_private, uint64_t *error_gpa);
+
+/*
+ * If the vCPU's exit is a conversion request (KVM_EXIT_HYPERCALL with
+ * KVM_HC_MAP_GPA_RANGE), perform it, write the reply (0, EINVAL, EAGAIN:
+ * positive, as TDX requires) and return true; false for any other exit.
+ */
+bool convert_handle_exit(struct converter *c, struct kvm_vcpu *vcpu);
+/*
+ * KVM_EXIT_MEMORY_FAULT (KVM_RUN failed with EFAULT): convert the faulting
+ * range to what the access wanted (implicit conversion); true if handled.
+ */
+bool convert_handle_memory_fault(struct converter *c, struct kvm_vcpu *vcpu,
+				 int run_err);
+
+/*
+ * KVM_RUN until an exit that is not a conversion request, performing the
+ * requests (and implicit conversions) on the way.  Returns KVM_RUN's
+ * error of the last run (0 normally).
+ */
+int vcpu_run_converting(struct converter *c, struct kvm_vcpu *vcpu);
+
+/* Decoded KVM_HC_MAP_GPA_RANGE arguments (pure: unit-testable). */
+struct map_gpa_req {
+	uint64_t gpa;
+	uint64_t size;
+	bool to_private;
+	unsigned int page_size_hint;	/* 0 4K, 1 2M, 2 1G */
+};
+/* 0, or EINVAL for unknown attribute bits / a range that wraps. */
+int map_gpa_decode(uint64_t gpa, uint64_t npages, uint64_t attrs,
+		   struct map_gpa_req *req);
+
+#endif /* GMEM_CONVERT_H */

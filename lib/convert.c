@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <fcntl.h>
+#include <sys/mman.h>
+
+#include "convert.h"
+#include "gmem.h"
+
+void converter_init(struct converter *c, struct kvm_vm *vm,
+		    enum convert_path path, bool discard)
+{
+	memset(c, 0, sizeof(*c));
+	c->vm = vm;
+	c->path = path;
+	c->discard = discard && path == CONVERT_VM_ATTR;
+	pthread_mutex_init(&c->lock, NULL);
+}
+
+void vm_enable_map_gpa_exits(struct kvm_vm *vm)
+{
+	int caps = vm_check_cap(vm, KVM_CAP_EXIT_HYPERCALL);
+
+	TEST_REQUIRE(caps & (1 << KVM_HC_MAP_GPA_RANGE),
+		     "KVM_CAP_EXIT_HYPERCALL lacks KVM_HC_MAP_GPA_RANGE "
+		     "(0x%x)", caps);
+	vm_enable_cap(vm, KVM_CAP_EXIT_HYPERCALL, 1 << KVM_HC_MAP_GPA_RANGE);
+}
+
+int map_gpa_decode(uint64_t gpa, uint64_t npages, uint64_t attrs,
+		   struct map_gpa_req *req)
+{
+	/* hypercalls.rst: bits 3:0 preferred page size, bit 4 encrypted. */
+	if (attrs & ~0x1fULL || (attrs & 0xf) > KVM_MAP_GPA_RANGE_PAGE_SZ_1G)
+		return EINVAL;
+	if (!npages || npages > (~0ULL >> 12) ||
+	    gpa + (npages << 12) < gpa || !IS_ALIGNED(gpa, SZ_4K))
+		return EINVAL;
+	req->gpa = gpa;
+	req->size = npages << 12;
+	req->to_private = attrs & KVM_MAP_GPA_RANGE_ENCRYPTED;
+	req->page_size_hint = attrs & 0xf;
+	return 0;
+}
+
+/* Release the copy that the conversion made stale (per-VM path). */
+static void discard_stale(struct kvm_region *r, uint64_t off, uint64_t len,
+			  bool to_private)
+{
+	int err;
+
+	if (!to_private) {
+		if (r->gmem_fd >= 0)
+			gmem_punch_hole(r->gmem_fd, r->gmem_offset + off, len);
+		return;
+	}
+	if (!r->hva || r->backing == BACKING_GMEM)
+		return;
+	if (r->fd >= 0) {
+		err = fallocate(r->fd, FALLOC_FL_PUNCH_HOLE |
+				FALLOC_FL_KEEP_SIZE, off, len) ? errno : 0;
+		TEST_ASSERT(!err, "punching the shared backing: %s",
+			    errno_name(err));
+	} else {
+		TEST_ASSERT(!madvise((char *)r->hva + off, len,
+				     MADV_DONTNEED), "MADV_DONTNEED");
+	}
+}
+
+/* In-place path: each region's guest_memfd holds the attribute. */
+static int convert_gmem(struct converter *c, uint64_t gpa, uint64_t size,
+			bool to_private, uint64_t *error_gpa)
+{
+	uint64_t end = gpa + size;
+
+	while (gpa < end) {
+		struct kvm_region *r = vm_find_region(c->vm, gpa);
+		uint64_t len, err_off = 0;
+		int err;
+
+		if (!r || r->gmem_fd < 0)
+			return EINVAL;
+		len = r->gpa + r->size - gpa;
+		if (len > end - gpa)
+			len = end - gpa;
+		err = __gmem_set_attributes(r->gmem_fd,
+				r->gmem_offset + (gpa - r->gpa), len,
+				to_private ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0,
+				0, &err_off);
+		if (err) {
+			if (error_gpa)
+				*error_gpa = r->gpa + err_off - r->gmem_offset;
+			return err;
+		}
+		gpa += len;
+	}
+	return 0;
+}
+
+int convert_range(struct converter *c, uint64_t gpa, uint64_t size,
+		  bool to_private, uint64_t *error_gpa)
+{
+	uint64_t end = gpa + size, a;
+	int err;
+
+	if (c->path == CONVERT_GMEM_ATTR)
+		return convert_gmem(c, gpa, size, to_private, error_gpa);
+
+	err = __vm_set_memory_attributes(c->vm, gpa, size, to_private ?
+					 KVM_MEMORY_ATTRIBUTE_PRIVATE : 0, 0);
+	if (err || !c->discard)
+		return err;
+	/* Attributes may cover GPAs without memslots; discard what exists. */
+	for (a = gpa; a < end;) {
+		struct kvm_region *r = vm_find_region(c->vm, a);
+		uint64_t len;
+
+		if (!r) {
+			a += SZ_4K;
+			continue;
+		}
+		len = r->gpa + r->size - a;
+		if (len > end - a)
+			len = end - a;
+		discard_stale(r, a - r->gpa, len, to_private);
+		a += len;
+	}
+	return 0;
+}
+
+bool convert_handle_exit(struct converter *c, struct kvm_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	struct map_gpa_req req;
+	int err;
+
+	if (run->exit_reason != KVM_EXIT_HYPERCALL ||
+	    run->hypercall.nr != KVM_HC_MAP_GPA_RANGE)
+		return false;
+	err = map_gpa_decode(run->hypercall.args[0], run->hypercall.args[1],
+			     run->hypercall.args[2], &req);
+	if (!err)
+		err = convert_range(c, req.gpa, req.size, req.to_private,
+				    NULL);
+	TEST_ASSERT(!err || err == EINVAL || err == EAGAIN,
+		    "converting [0x%llx, +0x%llx) to %s: %s",
+		    (unsigned long long)req.gpa, (unsigned long long)req.size,
+		    req.to_private ? "private" : "shared", errno_name(err));
+	pthread_mutex_lock(&c->lock);
+	if (err) {
+		c->stats.refused++;
+	} else {
+		c->stats.calls++;
+		c->stats.bytes += req.size;
+	}
+	pthread_mutex_unlock(&c->lock);
+	run->hypercall.ret = err;
+	return true;
+}
+
+bool convert_handle_memory_fault(struct converter *c, struct kvm_vcpu *vcpu,
+				 int run_err)
+{
+	struct gmem_memory_fault_exit *mf = run_memory_fault(vcpu->run);
+	struct kvm_region *r;
+	bool to_private;
+	int err;
+
+	if (run_err != EFAULT ||
+	    vcpu->run->exit_reason != KVM_EXIT_MEMORY_FAULT)
+		return false;
+	/*
+	 * CoCo VMs: the access's C-bit/S-bit disagreed with the attribute;
+	 * give the access what it asked for.  SW_PROTECTED VMs: the access
+	 * follows the attribute, so a PRIVATE fault means the memslot has
+	 * no guest_memfd; the only fix that makes progress is shared.
+	 */
+	to_private = mf->flags & KVM_MEMORY_EXIT_FLAG_PRIVATE;
+	r = vm_find_region(c->vm, mf->gpa);
+	if (to_private && (!r || r->gmem_fd < 0))
+		to_private = false;
+	err = convert_range(c, ALIGN_DOWN(mf->gpa, SZ_4K),
+			    ALIGN_UP(mf->size, SZ_4K), to_private, NULL);
+	TEST_ASSERT(!err, "implicit conversion of [0x%llx, +0x%llx): %s",
+		    (unsigned long long)mf->gpa, (unsigned long long)mf->size,
+		    errno_name(err));
+	pthread_mutex_lock(&c->lock);
+	c->stats.calls++;
+	c->stats.bytes += mf->size;
+	pthread_mutex_unlock(&c->lock);
+	return true;
+}
+
+int vcpu_run_converting(struct converter *c, struct kvm_vcpu *vcpu)
+{
+	for (;;) {
+		int err = __vcpu_run(vcpu);
+
+		if (err == ETIMEDOUT)
+			vcpu_fail_run(vcpu, err);
+		if (!err && convert_handle_exit(c, vcpu))
+			continue;
+		if (convert_handle_memory_fault(c, vcpu, err))
+			continue;
+		return err;
+	}
+}

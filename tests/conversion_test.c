@@ -1,0 +1,535 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Shared <-> private conversion semantics.
+ *
+ * Per-VM attribute path (6.8 .. 7.3): KVM_SET_MEMORY_ATTRIBUTES on the VM
+ * fd, private memory in guest_memfd, shared memory in a separate backing;
+ * the guest asks with KVM_HC_MAP_GPA_RANGE and the host converts on
+ * KVM_EXIT_HYPERCALL (lib/convert.c, the handler every VM type shares).
+ * KVM cannot read attributes back, so every state is verified through
+ * what the guest and the host observe.
+ */
+#include <stdlib.h>
+
+#include "convert.h"
+#include "gmem.h"
+#include "guest_ops.h"
+#include "ktap.h"
+#include "kvm_util.h"
+
+#define REGION_SIZE	(4 * SZ_2M)
+#define SEED_HOST	0x11110001ULL
+#define SEED_PRIV	0x22220002ULL
+#define SEED_SHARED	0x33330003ULL
+#define KVM_ENOSYS	1000
+#define KVM_EINVAL	22
+
+static struct kvm_vm *vm;
+static struct kvm_region *r;
+static struct converter conv;
+
+/* SW_PROTECTED VM, VM-fd attributes, one region: anon + guest_memfd. */
+static void setup_vm_path(bool with_gmem, bool discard)
+{
+	vm = vm_create(KVM_X86_SW_PROTECTED_VM);
+	TEST_REQUIRE(vm_check_cap(vm, KVM_CAP_MEMORY_ATTRIBUTES) &
+		     KVM_MEMORY_ATTRIBUTE_PRIVATE,
+		     "KVM_SET_MEMORY_ATTRIBUTES(PRIVATE) not offered on the VM "
+		     "fd of %s (KVM_CAP_MEMORY_ATTRIBUTES = 0x%x)",
+		     vm_type_name(vm->type),
+		     vm_check_cap(vm, KVM_CAP_MEMORY_ATTRIBUTES));
+	r = vm_add_region(vm, &(struct region_spec){
+		.gpa = TEST_REGION_GPA, .size = REGION_SIZE,
+		.backing = BACKING_ANON,
+		.gmem = with_gmem ? GMEM_CREATE : GMEM_NONE,
+	});
+	converter_init(&conv, vm, CONVERT_VM_ATTR, discard);
+}
+
+/*
+ * KVM_HC_MAP_GPA_RANGE plumbing does not depend on attributes: use a
+ * SW_PROTECTED VM where the kernel has one, else a default VM.
+ */
+static void setup_hypercall_vm(void)
+{
+	vm = __vm_create(KVM_X86_SW_PROTECTED_VM);
+	if (!vm)
+		vm = vm_create(KVM_X86_DEFAULT_VM);
+	test_diag("VM type: %s", vm_type_name(vm->type));
+	/* A hypercall returns in microseconds: do not wait a minute. */
+	vm_set_run_timeout(vm, 5000);
+	r = vm_add_region(vm, &(struct region_spec){
+		.gpa = TEST_REGION_GPA, .size = REGION_SIZE,
+		.backing = BACKING_ANON,
+	});
+	converter_init(&conv, vm, CONVERT_VM_ATTR, false);
+}
+
+static uint64_t *host_word(uint64_t gpa)
+{
+	return (uint64_t *)addr_gpa2hva(vm, gpa);
+}
+
+static void host_fill(uint64_t gpa, uint64_t size, uint64_t seed)
+{
+	uint64_t a;
+
+	for (a = gpa; a < gpa + size; a += 8)
+		*host_word(a) = guest_pattern(seed, a);
+}
+
+/* Run one guest command through the conversion handler. */
+static struct guest_result cmd(struct kvm_vcpu *vcpu, enum guest_op op,
+			       uint64_t gpa, uint64_t size, uint64_t seed)
+{
+	int err;
+
+	vcpu_cmd_post(vcpu, op, gpa, size, seed);
+	err = vcpu_run_converting(&conv, vcpu);
+	if (err)
+		vcpu_fail_run(vcpu, err);
+	return vcpu_cmd_result(vcpu);
+}
+
+static void guest_convert(struct kvm_vcpu *vcpu, uint64_t gpa,
+			  uint64_t size, bool to_private)
+{
+	struct guest_result res = cmd(vcpu, GOP_MAP_GPA, gpa, size,
+				      to_private ? KVM_MAP_GPA_RANGE_ENCRYPTED :
+				      KVM_MAP_GPA_RANGE_DECRYPTED);
+
+	TEST_ASSERT(res.bad == 0, "KVM_HC_MAP_GPA_RANGE(0x%llx, %llu pages, "
+		    "%s) returned %lld to the guest", (unsigned long long)gpa,
+		    (unsigned long long)(size / SZ_4K),
+		    to_private ? "private" : "shared", (long long)res.bad);
+}
+
+static void expect_guest(struct kvm_vcpu *vcpu, uint64_t gpa, uint64_t size,
+			 uint64_t seed, const char *what)
+{
+	struct guest_result res = cmd(vcpu, GOP_CHECK, gpa, size, seed);
+
+	TEST_ASSERT(!res.bad, "%s: guest sees %llu of %llu pages wrong in "
+		    "[0x%llx, +0x%llx); first 0x%llx = 0x%llx, want 0x%llx",
+		    what, (unsigned long long)res.bad,
+		    (unsigned long long)(size / SZ_4K),
+		    (unsigned long long)gpa, (unsigned long long)size,
+		    (unsigned long long)res.first_bad_gpa,
+		    (unsigned long long)res.first_bad_value,
+		    (unsigned long long)guest_pattern(seed,
+						      res.first_bad_gpa));
+}
+
+/* Host view of one page: true if its first word is pattern(seed). */
+static bool host_page_is(uint64_t gpa, uint64_t seed)
+{
+	return *host_word(gpa) == guest_pattern(seed, gpa);
+}
+
+/* ---- KVM_SET_MEMORY_ATTRIBUTES argument checking ------------------------- */
+
+/* Unaligned, empty, wrapping ranges and flags != 0 are EINVAL. */
+static void vm_attr_invalid_ranges_einval(void)
+{
+	const struct {
+		uint64_t gpa, size, flags;
+		const char *what;
+	} bad[] = {
+		{ TEST_REGION_GPA + 1, SZ_4K, 0, "unaligned gpa" },
+		{ TEST_REGION_GPA + 2048, SZ_4K, 0, "half-page gpa" },
+		{ TEST_REGION_GPA, SZ_4K + 1, 0, "unaligned size" },
+		{ TEST_REGION_GPA, 0, 0, "zero size" },
+		{ ~0ULL & ~(SZ_4K - 1), 2 * SZ_4K, 0, "gpa + size wraps" },
+		{ TEST_REGION_GPA, SZ_4K, 1, "flags = 1" },
+		{ TEST_REGION_GPA, SZ_4K, 1ULL << 63, "flags bit 63" },
+	};
+	unsigned int i;
+
+	setup_vm_path(true, false);
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		TEST_ASSERT_ERRNO(__vm_set_memory_attributes(vm, bad[i].gpa,
+				  bad[i].size, KVM_MEMORY_ATTRIBUTE_PRIVATE,
+				  bad[i].flags), EINVAL, bad[i].what);
+	vm_free(vm);
+}
+
+/* Every attribute bit the VM does not advertise is EINVAL, bit by bit. */
+static void vm_attr_unknown_bits_einval(void)
+{
+	uint64_t have, bit;
+
+	setup_vm_path(true, false);
+	have = vm_check_cap(vm, KVM_CAP_MEMORY_ATTRIBUTES);
+	test_diag("KVM_CAP_MEMORY_ATTRIBUTES on %s = 0x%llx",
+		  vm_type_name(vm->type), (unsigned long long)have);
+	for (bit = 1; bit; bit <<= 1) {
+		int err = __vm_set_memory_attributes(vm, r->gpa, SZ_4K, bit, 0);
+
+		if (have & bit)
+			TEST_ASSERT(!err, "advertised attribute 0x%llx: %s",
+				    (unsigned long long)bit, errno_name(err));
+		else
+			TEST_ASSERT(err == EINVAL, "unadvertised attribute "
+				    "0x%llx: expected EINVAL, got %s",
+				    (unsigned long long)bit, errno_name(err));
+	}
+	vm_free(vm);
+}
+
+/*
+ * Attributes live in a per-VM xarray indexed by gfn: ranges without any
+ * memslot are accepted, and so is setting an attribute to its value.
+ */
+static void vm_attr_without_memslot_and_repeat(void)
+{
+	struct kvm_vcpu *vcpu;
+
+	setup_vm_path(true, false);
+	vcpu = vm_vcpu_add_cmd(vm);
+	vm_set_private(vm, 64 * SZ_1G, SZ_2M);
+	vm_set_shared(vm, 64 * SZ_1G, SZ_2M);
+	vm_set_private(vm, r->gpa, REGION_SIZE);
+	cmd(vcpu, GOP_FILL, r->gpa, REGION_SIZE, SEED_PRIV);
+	/* Private again: a no-op that must keep the private data. */
+	vm_set_private(vm, r->gpa, REGION_SIZE);
+	expect_guest(vcpu, r->gpa, REGION_SIZE, SEED_PRIV,
+		     "after a redundant private -> private");
+	vm_free(vm);
+}
+
+/* ---- KVM_HC_MAP_GPA_RANGE ----------------------------------------------- */
+
+/* Without KVM_CAP_EXIT_HYPERCALL the guest gets -KVM_ENOSYS, no exit. */
+static void map_gpa_without_cap_enosys(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct guest_result res;
+
+	setup_hypercall_vm();
+	vcpu = vm_vcpu_add_cmd(vm);
+	res = vcpu_cmd(vcpu, GOP_MAP_GPA, r->gpa, SZ_4K,
+		       KVM_MAP_GPA_RANGE_ENCRYPTED);
+	TEST_ASSERT_EQ((int64_t)res.bad, -KVM_ENOSYS);
+	vm_free(vm);
+}
+
+/* KVM itself refuses unaligned, empty and wrapping ranges (-KVM_EINVAL). */
+static void map_gpa_bad_ranges_refused_by_kvm(void)
+{
+	const struct { uint64_t gpa, size; const char *what; } bad[] = {
+		{ TEST_REGION_GPA + 8, SZ_4K, "unaligned gpa" },
+		{ TEST_REGION_GPA, 0, "zero pages" },
+		{ ~0ULL & ~(SZ_4K - 1), 2 * SZ_4K, "gfn + npages wraps" },
+	};
+	struct kvm_vcpu *vcpu;
+	unsigned int i;
+
+	setup_hypercall_vm();
+	vm_enable_map_gpa_exits(vm);
+	vcpu = vm_vcpu_add_cmd(vm);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		/* vcpu_cmd fails on any exit but the answer: no exit here. */
+		struct guest_result res = vcpu_cmd(vcpu, GOP_MAP_GPA,
+						   bad[i].gpa, bad[i].size,
+						   KVM_MAP_GPA_RANGE_ENCRYPTED);
+
+		TEST_ASSERT((int64_t)res.bad == -KVM_EINVAL, "%s: guest got "
+			    "%lld, expected -KVM_EINVAL", bad[i].what,
+			    (long long)res.bad);
+	}
+	TEST_ASSERT_EQ(conv.stats.calls, 0);
+	vm_free(vm);
+}
+
+/*
+ * The exit carries gpa, npages, attributes (page-size hint too) and the
+ * long-mode flag; the value userspace writes to hypercall.ret is what the
+ * guest's RAX receives.
+ */
+static void map_gpa_exit_carries_arguments(void)
+{
+	const uint64_t attrs = KVM_MAP_GPA_RANGE_ENCRYPTED |
+			       KVM_MAP_GPA_RANGE_PAGE_SZ_2M;
+	struct kvm_vcpu *vcpu;
+	struct kvm_run *run;
+
+	setup_hypercall_vm();
+	vm_enable_map_gpa_exits(vm);
+	vcpu = vm_vcpu_add_cmd(vm);
+	vcpu_cmd_post(vcpu, GOP_MAP_GPA, r->gpa + SZ_2M, 3 * SZ_2M, attrs);
+	vcpu_run(vcpu);
+	run = vcpu->run;
+	TEST_ASSERT_EXIT(vcpu, KVM_EXIT_HYPERCALL);
+	TEST_ASSERT_EQ(run->hypercall.nr, KVM_HC_MAP_GPA_RANGE);
+	TEST_ASSERT_EQ(run->hypercall.args[0], r->gpa + SZ_2M);
+	TEST_ASSERT_EQ(run->hypercall.args[1], 3 * SZ_2M / SZ_4K);
+	TEST_ASSERT_EQ(run->hypercall.args[2], attrs);
+	/* KVM_EXIT_HYPERCALL_LONG_MODE (flags bit 0; "longmode" in 6.1 headers). */
+	TEST_ASSERT_EQ(run->hypercall.longmode & 1, 1);
+	run->hypercall.ret = 0xabcd;
+	vcpu_run(vcpu);
+	TEST_ASSERT_EQ(vcpu_cmd_result(vcpu).bad, 0xabcd);
+	vm_free(vm);
+}
+
+/* Unknown attribute bits: the VMM answers EINVAL and converts nothing. */
+static void map_gpa_unknown_attrs_refused(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct guest_result res;
+
+	setup_vm_path(true, false);
+	vm_enable_map_gpa_exits(vm);
+	vcpu = vm_vcpu_add_cmd(vm);
+	host_fill(r->gpa, SZ_2M, SEED_HOST);
+	res = cmd(vcpu, GOP_MAP_GPA, r->gpa, SZ_2M,
+		  KVM_MAP_GPA_RANGE_ENCRYPTED | (1ULL << 5));
+	TEST_ASSERT_EQ(res.bad, EINVAL);
+	TEST_ASSERT_EQ(conv.stats.refused, 1);
+	/* Still shared: the guest reads the host's data. */
+	expect_guest(vcpu, r->gpa, SZ_2M, SEED_HOST, "after a refused request");
+	vm_free(vm);
+}
+
+/*
+ * Guest-driven round trip with discard, as a VMM runs it: going private
+ * drops the shared copy, going shared punches the private one, so each
+ * side reads zero when it comes back.
+ */
+static void guest_round_trip_with_discard(void)
+{
+	struct kvm_vcpu *vcpu;
+	uint64_t a;
+
+	setup_vm_path(true, true);
+	vm_enable_map_gpa_exits(vm);
+	vcpu = vm_vcpu_add_cmd(vm);
+	host_fill(r->gpa, REGION_SIZE, SEED_HOST);
+	expect_guest(vcpu, r->gpa, REGION_SIZE, SEED_HOST, "initially shared");
+
+	guest_convert(vcpu, r->gpa, REGION_SIZE, true);
+	for (a = r->gpa; a < r->gpa + REGION_SIZE; a += SZ_4K)
+		TEST_ASSERT(*host_word(a) == 0, "shared copy of 0x%llx not "
+			    "discarded: 0x%llx", (unsigned long long)a,
+			    (unsigned long long)*host_word(a));
+	expect_guest(vcpu, r->gpa, REGION_SIZE, 0, "fresh private");
+	cmd(vcpu, GOP_FILL, r->gpa, REGION_SIZE, SEED_PRIV);
+	expect_guest(vcpu, r->gpa, REGION_SIZE, SEED_PRIV, "private data");
+
+	guest_convert(vcpu, r->gpa, REGION_SIZE, false);
+	expect_guest(vcpu, r->gpa, REGION_SIZE, 0, "shared after discard");
+	cmd(vcpu, GOP_FILL, r->gpa, REGION_SIZE, SEED_SHARED);
+	for (a = r->gpa; a < r->gpa + REGION_SIZE; a += SZ_4K)
+		TEST_ASSERT(host_page_is(a, SEED_SHARED), "host does not see "
+			    "the guest's shared write at 0x%llx",
+			    (unsigned long long)a);
+
+	guest_convert(vcpu, r->gpa, REGION_SIZE, true);
+	expect_guest(vcpu, r->gpa, REGION_SIZE, 0, "private after punch");
+	TEST_ASSERT_EQ(conv.stats.calls, 3);
+	vm_free(vm);
+}
+
+/*
+ * Partial ranges: the first page, the last page, and a range straddling
+ * a 2M boundary go private; every page is then checked from both sides.
+ */
+static void partial_ranges_page_by_page(void)
+{
+	const struct { uint64_t off, size; } parts[] = {
+		{ 0, SZ_4K },
+		{ REGION_SIZE - SZ_4K, SZ_4K },
+		{ SZ_2M - SZ_4K, 3 * SZ_4K },
+		{ 2 * SZ_2M + 5 * SZ_4K, 17 * SZ_4K },
+	};
+	struct kvm_vcpu *vcpu;
+	uint64_t off;
+	unsigned int i;
+
+	setup_vm_path(true, false);
+	vm_enable_map_gpa_exits(vm);
+	vcpu = vm_vcpu_add_cmd(vm);
+	host_fill(r->gpa, REGION_SIZE, SEED_HOST);
+	for (i = 0; i < ARRAY_SIZE(parts); i++)
+		guest_convert(vcpu, r->gpa + parts[i].off, parts[i].size, true);
+	/* The guest writes everything: private pages land in guest_memfd. */
+	cmd(vcpu, GOP_FILL, r->gpa, REGION_SIZE, SEED_PRIV);
+	for (off = 0; off < REGION_SIZE; off += SZ_4K) {
+		bool priv = false;
+
+		for (i = 0; i < ARRAY_SIZE(parts); i++)
+			priv |= off >= parts[i].off &&
+				off < parts[i].off + parts[i].size;
+		TEST_ASSERT(host_page_is(r->gpa + off,
+					 priv ? SEED_HOST : SEED_PRIV),
+			    "page +0x%llx (%s): host sees 0x%llx",
+			    (unsigned long long)off,
+			    priv ? "private" : "shared",
+			    (unsigned long long)*host_word(r->gpa + off));
+	}
+	expect_guest(vcpu, r->gpa, REGION_SIZE, SEED_PRIV, "guest view");
+	/* Back to shared without discard: the host data reappears. */
+	for (i = 0; i < ARRAY_SIZE(parts); i++) {
+		guest_convert(vcpu, r->gpa + parts[i].off, parts[i].size,
+			      false);
+		expect_guest(vcpu, r->gpa + parts[i].off, parts[i].size,
+			     SEED_HOST, "converted back");
+	}
+	vm_free(vm);
+}
+
+/* Implicit conversion: a memory-fault exit fixed by the host, resumed. */
+static void memory_fault_fixed_by_handler(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct guest_result res;
+
+	setup_vm_path(false, false);
+	vcpu = vm_vcpu_add_cmd(vm);
+	*host_word(r->gpa + SZ_2M) = 0xc0ffee;
+	vm_set_private(vm, r->gpa, REGION_SIZE);
+	res = cmd(vcpu, GOP_READ, r->gpa + SZ_2M, 0, 0);
+	TEST_ASSERT_EQ(res.bad, 0xc0ffee);
+	TEST_ASSERT_EQ(conv.stats.calls, 1);
+	TEST_ASSERT_EQ(conv.stats.bytes, SZ_4K);
+	vm_free(vm);
+}
+
+/* ---- Several vCPUs ------------------------------------------------------ */
+
+#define NR_VCPUS	4
+#define ROUNDS		8
+
+static struct kvm_vcpu *vcpus[NR_VCPUS];
+
+/* Each vCPU converts its own 2M slice back and forth, checking data. */
+static void *disjoint_worker(struct kvm_vcpu *vcpu)
+{
+	uint64_t gpa = r->gpa + vcpu->id * SZ_2M, seed;
+	unsigned int i;
+
+	for (i = 0; i < ROUNDS; i++) {
+		seed = SEED_PRIV + vcpu->id * 0x100 + i;
+		guest_convert(vcpu, gpa, SZ_2M, true);
+		cmd(vcpu, GOP_FILL, gpa, SZ_2M, seed);
+		guest_convert(vcpu, gpa, SZ_2M, false);
+		expect_guest(vcpu, gpa, SZ_2M, SEED_HOST + i, "shared side");
+		cmd(vcpu, GOP_FILL, gpa, SZ_2M, SEED_HOST + i + 1);
+		guest_convert(vcpu, gpa, SZ_2M, true);
+		expect_guest(vcpu, gpa, SZ_2M, seed, "private side kept");
+		guest_convert(vcpu, gpa, SZ_2M, false);
+	}
+	return NULL;
+}
+
+static void concurrent_disjoint_ranges(void)
+{
+	unsigned int i;
+
+	setup_vm_path(true, false);
+	vm_enable_map_gpa_exits(vm);
+	host_fill(r->gpa, REGION_SIZE, SEED_HOST);
+	for (i = 0; i < NR_VCPUS; i++)
+		vcpus[i] = vm_vcpu_add_cmd(vm);
+	for (i = 0; i < NR_VCPUS; i++)
+		vcpu_thread_start(vcpus[i], disjoint_worker);
+	for (i = 0; i < NR_VCPUS; i++)
+		vcpu_thread_join(vcpus[i]);
+	TEST_ASSERT_EQ(conv.stats.calls, NR_VCPUS * ROUNDS * 4);
+	TEST_ASSERT_EQ(conv.stats.refused, 0);
+	vm_free(vm);
+}
+
+/* All vCPUs flip the same range in opposite directions at once. */
+static void *overlap_worker(struct kvm_vcpu *vcpu)
+{
+	unsigned int i;
+
+	for (i = 0; i < 4 * ROUNDS; i++)
+		guest_convert(vcpu, r->gpa + (vcpu->id & 1) * SZ_4K,
+			      REGION_SIZE - SZ_2M, (i + vcpu->id) & 1);
+	return NULL;
+}
+
+static void concurrent_overlapping_ranges(void)
+{
+	struct kvm_vcpu *checker;
+	unsigned int i;
+
+	setup_vm_path(true, true);
+	vm_enable_map_gpa_exits(vm);
+	for (i = 0; i < NR_VCPUS; i++)
+		vcpus[i] = vm_vcpu_add_cmd(vm);
+	for (i = 0; i < NR_VCPUS; i++)
+		vcpu_thread_start(vcpus[i], overlap_worker);
+	for (i = 0; i < NR_VCPUS; i++)
+		vcpu_thread_join(vcpus[i]);
+	TEST_ASSERT_EQ(conv.stats.calls, NR_VCPUS * 4 * ROUNDS);
+	TEST_ASSERT_EQ(conv.stats.refused, 0);
+	/* Whatever order they ran in, an explicit state is exact again. */
+	checker = vcpus[0];
+	guest_convert(checker, r->gpa, REGION_SIZE, false);
+	cmd(checker, GOP_FILL, r->gpa, REGION_SIZE, SEED_SHARED);
+	TEST_ASSERT(host_page_is(r->gpa + REGION_SIZE - SZ_4K, SEED_SHARED),
+		    "host does not see shared data after the storm");
+	guest_convert(checker, r->gpa, REGION_SIZE, true);
+	expect_guest(checker, r->gpa, REGION_SIZE, 0, "private after storm");
+	vm_free(vm);
+}
+
+/* ---- map_gpa_decode: the pure part of the handler ------------------------ */
+
+static void map_gpa_decode_table(void)
+{
+	const struct {
+		uint64_t gpa, npages, attrs;
+		int err;
+		bool priv;
+		unsigned int hint;
+	} t[] = {
+		{ 0x1000, 1, 0x10, 0, true, 0 },
+		{ 0x200000, 512, 0x11, 0, true, 1 },
+		{ 0x40000000, 262144, 0x02, 0, false, 2 },
+		{ 0x1000, 1, 0x03, EINVAL, false, 0 },	/* size code 3 */
+		{ 0x1000, 1, 0x20, EINVAL, false, 0 },	/* bit 5 */
+		{ 0x1000, 0, 0x10, EINVAL, false, 0 },
+		{ 0x1008, 1, 0x10, EINVAL, false, 0 },
+		{ ~0ULL & ~0xfffULL, 2, 0x10, EINVAL, false, 0 },
+	};
+	struct map_gpa_req req;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		int err = map_gpa_decode(t[i].gpa, t[i].npages, t[i].attrs,
+					 &req);
+
+		TEST_ASSERT(err == t[i].err, "row %u: expected %s, got %s", i,
+			    errno_name(t[i].err), errno_name(err));
+		if (err)
+			continue;
+		TEST_ASSERT_EQ(req.size, t[i].npages << 12);
+		TEST_ASSERT_EQ(req.to_private, t[i].priv);
+		TEST_ASSERT_EQ(req.page_size_hint, t[i].hint);
+	}
+}
+
+static const struct ktap_case cases[] = {
+	KTAP_CASE(map_gpa_decode_table),
+	KTAP_CASE(vm_attr_invalid_ranges_einval),
+	KTAP_CASE(vm_attr_unknown_bits_einval),
+	KTAP_CASE(vm_attr_without_memslot_and_repeat),
+	KTAP_CASE(map_gpa_without_cap_enosys),
+	KTAP_CASE(map_gpa_bad_ranges_refused_by_kvm),
+	KTAP_CASE(map_gpa_exit_carries_arguments),
+	KTAP_CASE(map_gpa_unknown_attrs_refused),
+	KTAP_CASE(guest_round_trip_with_discard),
+	KTAP_CASE(partial_ranges_page_by_page),
+	KTAP_CASE(memory_fault_fixed_by_handler),
+	KTAP_CASE(concurrent_disjoint_ranges),
+	KTAP_CASE(concurrent_overlapping_ranges),
+};
+
+int main(int argc, char **argv)
+{
+	return ktap_main(argc, argv, cases, ARRAY_SIZE(cases));
+}
