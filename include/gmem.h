@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "kvm_util.h"
+#include "probe.h"
 
 /* Every GUEST_MEMFD_FLAG_* this suite knows of. */
 #define GMEM_KNOWN_FLAGS (GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED)
@@ -58,5 +59,15 @@ void gmem_set_attributes(int fd, uint64_t offset, uint64_t size,
 	gmem_set_attributes(fd, off, size, KVM_MEMORY_ATTRIBUTE_PRIVATE)
 #define gmem_set_shared(fd, off, size) \
 	gmem_set_attributes(fd, off, size, 0)
+
+/*
+ * Does this guest_memfd answer KVM_SET_MEMORY_ATTRIBUTES2?  Found by
+ * behaviour (ENOTTY = absent, or kvm.gmem_in_place_conversion=N), since
+ * the series' capability number moved between revisions.
+ */
+enum tristate gmem_fd_attributes_ioctl(int gmem_fd);
+bool gmem_has_attributes_ioctl(struct kvm_vm *vm);
+/* Skip naming what is missing unless the in-place path works on vm. */
+void require_gmem_attributes(struct kvm_vm *vm);
 
 #endif /* GMEM_GMEM_H */

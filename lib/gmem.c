@@ -153,3 +153,35 @@ void gmem_set_attributes(int fd, uint64_t offset, uint64_t size,
 		    (unsigned long long)attrs, errno_name(r),
 		    (unsigned long long)err_off);
 }
+
+enum tristate gmem_fd_attributes_ioctl(int gmem_fd)
+{
+	/* flags bit 63 is invalid everywhere: nothing is ever converted. */
+	struct kvm_memory_attributes2 a = {
+		.offset = 0, .size = SZ_4K, .flags = 1ULL << 63,
+	};
+
+	if (!ioctl(gmem_fd, KVM_SET_MEMORY_ATTRIBUTES2, &a))
+		return TRI_YES;
+	return errno == ENOTTY ? TRI_NO : TRI_YES;
+}
+
+bool gmem_has_attributes_ioctl(struct kvm_vm *vm)
+{
+	int fd = gmem_create(vm, SZ_2M, 0);
+	enum tristate t = gmem_fd_attributes_ioctl(fd);
+
+	close(fd);
+	return t == TRI_YES;
+}
+
+void require_gmem_attributes(struct kvm_vm *vm)
+{
+	TEST_REQUIRE(gmem_has_attributes_ioctl(vm), "KVM_SET_MEMORY_ATTRIBUTES2"
+		     " not supported: kernel lacks in-place conversion (or "
+		     "kvm.gmem_in_place_conversion=N)");
+	TEST_REQUIRE(vm_check_cap(vm, KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES) &
+		     KVM_MEMORY_ATTRIBUTE_PRIVATE,
+		     "KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES lacks PRIVATE on %s",
+		     vm_type_name(vm->type));
+}

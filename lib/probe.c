@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "compat.h"
+#include "gmem.h"
 #include "probe.h"
 #include "processor.h"
 #include "test_util.h"
@@ -154,27 +155,16 @@ static int check(int fd, long cap)
 	return r < 0 ? 0 : r;
 }
 
-/*
- * The in-place series adds KVM_SET_MEMORY_ATTRIBUTES2 on guest_memfd.
- * Probe it with a call the kernel must refuse (flags bit 63): ENOTTY
- * means the ioctl is absent or kvm.gmem_in_place_conversion=N, EINVAL
- * means it is there.  Nothing is converted.
- */
+/* The in-place series' guest_memfd ioctl, found by behaviour. */
 static void probe_gmem_ioctl(int vm_fd, struct probe_vm_type *t)
 {
 	struct kvm_create_guest_memfd g = { .size = SZ_2M };
-	struct kvm_memory_attributes2 a = {
-		.offset = 0, .size = SZ_4K, .flags = 1ULL << 63,
-	};
 	int fd = ioctl(vm_fd, KVM_CREATE_GUEST_MEMFD, &g);
 
 	t->gmem_attr_ioctl = TRI_UNKNOWN;
 	if (fd < 0)
 		return;
-	if (ioctl(fd, KVM_SET_MEMORY_ATTRIBUTES2, &a))
-		t->gmem_attr_ioctl = errno == ENOTTY ? TRI_NO : TRI_YES;
-	else
-		t->gmem_attr_ioctl = TRI_YES;
+	t->gmem_attr_ioctl = gmem_fd_attributes_ioctl(fd);
 	close(fd);
 }
 
