@@ -168,8 +168,12 @@ struct gmem_memory_fault_exit {
 	__u64 gpa;
 	__u64 size;
 };
-#define run_memory_fault(run) \
-	((struct gmem_memory_fault_exit *)(void *)&(run)->hw)
+static inline struct gmem_memory_fault_exit *
+run_memory_fault(struct kvm_run *run)
+{
+	return (struct gmem_memory_fault_exit *)((char *)run +
+		__builtin_offsetof(struct kvm_run, hw));
+}
 
 /* ---- Hypercalls (linux/kvm_para.h) ----------------------------------- */
 #ifndef KVM_HC_MAP_GPA_RANGE
