@@ -78,8 +78,9 @@ bench: all
 report: $(O)/tools/host_report
 	$(O)/tools/host_report
 
+# VMCHECK_ARGS: e.g. --kernel /boot/vmlinuz-X --modules DIR, --cmdline "..."
 vmcheck: all
-	scripts/vmcheck $(VMCHECK_ARGS) -- $(TESTS)
+	scripts/vmcheck-suite $(VMCHECK_ARGS) -- $(TESTS)
 
 INSTALL_PATH ?= $(O)/install
 install: all

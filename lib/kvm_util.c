@@ -134,9 +134,17 @@ static void *watchdog_fn(void *arg __unused)
 
 		for (i = 0; i < wd.nr; i++) {
 			struct kvm_vcpu *v = wd.vcpus[i];
-			uint64_t start = v->run_start_ns;
+			uint64_t start;
 
-			if (!v->in_run ||
+			/*
+			 * in_run first (acquire), then the start time it
+			 * publishes: the other order judges a new run by a
+			 * stale start (0 before the first run).
+			 */
+			if (!__atomic_load_n(&v->in_run, __ATOMIC_ACQUIRE))
+				continue;
+			start = v->run_start_ns;
+			if (now < start ||
 			    now - start < v->vm->run_timeout_ms * 1000000ULL)
 				continue;
 			v->timed_out = 1;
@@ -608,17 +616,20 @@ int __vcpu_run(struct kvm_vcpu *vcpu)
 	int r, err;
 
 	vcpu->thread = pthread_self();
+	vcpu->timed_out = 0;
 	vcpu->run_start_ns = now_ns();
 	__atomic_store_n(&vcpu->in_run, 1, __ATOMIC_RELEASE);
-	r = ioctl(vcpu->fd, KVM_RUN, NULL);
-	err = r ? errno : 0;
+	do {
+		r = ioctl(vcpu->fd, KVM_RUN, NULL);
+		err = r ? errno : 0;
+		/*
+		 * EINTR without a timeout: a watchdog signal aimed at the
+		 * previous run arrived late.  KVM_EXIT_INTR leaves the vCPU
+		 * consistent; run again, as VMMs do.
+		 */
+	} while (err == EINTR && !vcpu->timed_out);
 	__atomic_store_n(&vcpu->in_run, 0, __ATOMIC_RELEASE);
-	if (vcpu->timed_out) {
-		vcpu->timed_out = 0;
-		if (err == EINTR)
-			return ETIMEDOUT;
-	}
-	return err;
+	return vcpu->timed_out && err == EINTR ? ETIMEDOUT : err;
 }
 
 void vcpu_fail_run(struct kvm_vcpu *vcpu, int err)
