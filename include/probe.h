@@ -70,6 +70,14 @@ struct host_probe {
 	struct probe_param params[PROBE_MAX_PARAMS];
 	unsigned int nr_params;
 
+	/*
+	 * The conversion layout tests and benchmarks use on this host:
+	 * "in-place" (one guest_memfd holds both, shared pages mmap-able),
+	 * "per-vm" (VM-fd attributes, guest_memfd private + separate shared
+	 * backing) or "none" (no VM type with private memory).
+	 */
+	char conversion_layout[16];
+
 	struct hugetlb_pool hugetlb_2m, hugetlb_1g;
 	char thp_enabled[64], thp_defrag[64], thp_shmem[64];
 	char numa_online[64];

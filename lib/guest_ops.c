@@ -73,7 +73,7 @@ void guest_cmd_loop(uint64_t mailbox_gpa)
 	}
 }
 
-/* ---- Host side ------------------------------------------------------------- */
+/* ---- Host side ---------------------------------------------------------- */
 
 static struct guest_cmd *mailbox(struct kvm_vcpu *vcpu)
 {

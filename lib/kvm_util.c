@@ -327,7 +327,7 @@ void vm_enable_cap(struct kvm_vm *vm, uint32_t cap, uint64_t arg0)
 		    (unsigned long long)arg0, errno_name(r));
 }
 
-/* ---- Memory ---------------------------------------------------------------- */
+/* ---- Memory ------------------------------------------------------------- */
 
 int __vm_set_user_memory_region2(struct kvm_vm *vm, uint32_t slot,
 				 uint32_t flags, uint64_t gpa, uint64_t size,
@@ -557,7 +557,7 @@ void *addr_gpa2hva(struct kvm_vm *vm, uint64_t gpa)
 	return (char *)r->hva + (gpa - r->gpa);
 }
 
-/* ---- vCPUs ------------------------------------------------------------------ */
+/* ---- vCPUs -------------------------------------------------------------- */
 
 struct kvm_vcpu *vm_vcpu_add(struct kvm_vm *vm, void *guest_code)
 {

@@ -232,6 +232,31 @@ static void probe_cpuid_and_tsc(struct host_probe *p, int kvm_fd)
 	close(vm_fd);
 }
 
+static void probe_layout(struct host_probe *p)
+{
+	const uint64_t inplace_flags = GUEST_MEMFD_FLAG_MMAP |
+				       GUEST_MEMFD_FLAG_INIT_SHARED;
+	const char *layout = "none";
+	unsigned int t;
+
+	/* Types other than DEFAULT have private memory. */
+	for (t = KVM_X86_SW_PROTECTED_VM; t < PROBE_NR_VM_TYPES; t++) {
+		const struct probe_vm_type *v = &p->vm_type[t];
+
+		if (!v->created)
+			continue;
+		if (v->gmem_attr_ioctl == TRI_YES &&
+		    (v->gmem_flags & inplace_flags) == inplace_flags) {
+			layout = "in-place";
+			break;
+		}
+		if (v->mem_attrs & KVM_MEMORY_ATTRIBUTE_PRIVATE)
+			layout = "per-vm";
+	}
+	snprintf(p->conversion_layout, sizeof(p->conversion_layout), "%s",
+		 layout);
+}
+
 static void probe_kvm(struct host_probe *p)
 {
 	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
@@ -261,6 +286,7 @@ static void probe_kvm(struct host_probe *p)
 	p->mem_attrs_system = check(fd, KVM_CAP_MEMORY_ATTRIBUTES);
 	p->gmem_flags_system = check(fd, KVM_CAP_GUEST_MEMFD_FLAGS);
 	probe_vm_types(p, fd);
+	probe_layout(p);
 	probe_cpuid_and_tsc(p, fd);
 	close(fd);
 }
@@ -343,6 +369,7 @@ void probe_to_json(const struct host_probe *p, struct json *j,
 	json_u64(j, "memory_attributes_system", p->mem_attrs_system);
 	json_u64(j, "guest_memfd_flags_system", p->gmem_flags_system);
 	json_obj_end(j);
+	json_str(j, "conversion_layout", p->conversion_layout);
 	json_bool(j, "gbpages", p->gbpages);
 	json_u64(j, "guest_phys_bits", p->guest_phys_bits);
 	json_u64(j, "tsc_khz", p->tsc_khz);

@@ -183,7 +183,7 @@ void virt_map(struct kvm_vm *vm, uint64_t gva, uint64_t gpa, uint64_t size,
 		map_one(vm, gva + off, gpa + off, page);
 }
 
-/* ---- Descriptor tables ---------------------------------------------------- */
+/* ---- Descriptor tables -------------------------------------------------- */
 
 static void gdt_set_tss(struct kvm_vm *vm, unsigned int i, uint64_t base)
 {
@@ -221,7 +221,7 @@ static void setup_descriptor_tables(struct kvm_vm *vm)
 	}
 }
 
-/* ---- VM and vCPU setup ---------------------------------------------------- */
+/* ---- VM and vCPU setup -------------------------------------------------- */
 
 void x86_vm_setup(struct kvm_vm *vm)
 {

@@ -190,7 +190,7 @@ static void file_io_refused(void)
 	vm_free(vm);
 }
 
-/* ---- mmap ------------------------------------------------------------------ */
+/* ---- mmap --------------------------------------------------------------- */
 
 /* Without GUEST_MEMFD_FLAG_MMAP the file cannot be mapped (ENODEV). */
 static void mmap_without_flag_enodev(void)
@@ -297,7 +297,7 @@ static void mmap_without_init_shared(void)
 	vm_free(vm);
 }
 
-/* ---- fallocate ------------------------------------------------------------- */
+/* ---- fallocate ---------------------------------------------------------- */
 
 struct falloc_case {
 	int mode;
@@ -377,7 +377,7 @@ static void punch_hole_zeroes_exactly(void)
 	vm_free(vm);
 }
 
-/* ---- Binding ---------------------------------------------------------------- */
+/* ---- Binding ------------------------------------------------------------ */
 
 static int bind(struct kvm_vm *v, uint32_t slot, uint64_t gpa, uint64_t size,
 		int fd, uint64_t off)
@@ -492,7 +492,7 @@ static void memslot_gpa_overlap_eexist(void)
 	vm_free(vm);
 }
 
-/* ---- Data through real guests ---------------------------------------------- */
+/* ---- Data through real guests ------------------------------------------- */
 
 static struct kvm_region *shared_gmem_region(struct kvm_vcpu **vcpu,
 					     void *guest_code)

@@ -9,6 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "gmem.h"
+#include "hugetlb.h"
 #include "kvm_util.h"
 #include "ktap.h"
 #include "processor.h"
@@ -273,6 +275,80 @@ static void check_mapping(enum guest_page page, uint64_t size)
 	vm_free(vm);
 }
 
+/*
+ * Every backing the library offers reaches the guest and the host sees
+ * the guest's writes: anon, THP, shmem, hugetlb 2M/1G (pools grown for
+ * the case and restored), guest_memfd's own mmap.
+ */
+static void check_backing(enum backing_type b, uint64_t size,
+			  enum guest_page page)
+{
+	struct kvm_vm *vm = vm_create(KVM_X86_DEFAULT_VM);
+	struct region_spec spec = {
+		.gpa = TEST_REGION_GPA, .size = size, .backing = b,
+		.guest_page = page,
+	};
+	struct kvm_region *r;
+	struct kvm_vcpu *vcpu;
+	struct ucall uc;
+	uint64_t off;
+
+	if (b == BACKING_HUGETLB_2M)
+		hugetlb_require(SZ_2M, size / SZ_2M);
+	if (b == BACKING_HUGETLB_1G)
+		hugetlb_require(SZ_1G, size / SZ_1G);
+	if (b == BACKING_GMEM) {
+		spec.gmem = GMEM_CREATE;
+		spec.gmem_flags = GUEST_MEMFD_FLAG_MMAP |
+				  GUEST_MEMFD_FLAG_INIT_SHARED;
+		TEST_REQUIRE((gmem_supported_flags(vm) & spec.gmem_flags) ==
+			     spec.gmem_flags, "guest_memfd MMAP|INIT_SHARED "
+			     "not supported (6.18+)");
+	}
+	r = vm_add_region(vm, &spec);
+	vcpu = vm_vcpu_add(vm, guest_touch);
+	vcpu_args_set(vcpu, 3, r->gpa, size, SZ_64K);
+	TEST_ASSERT_EQ(vcpu_run_ucall(vcpu, &uc), UCALL_SYNC);
+	TEST_ASSERT_EQ(uc.args[0], size / SZ_64K);
+	for (off = 0; off < size; off += SZ_64K)
+		TEST_ASSERT_EQ(*(uint64_t *)((char *)r->hva + off),
+			       r->gpa + off);
+	vm_free(vm);
+	hugetlb_restore();
+}
+
+
+static void backing_anon(void)
+{
+	check_backing(BACKING_ANON, 4 * SZ_2M, GUEST_PAGE_4K);
+}
+
+static void backing_thp(void)
+{
+	check_backing(BACKING_THP, 4 * SZ_2M, GUEST_PAGE_2M);
+}
+
+static void backing_shmem(void)
+{
+	check_backing(BACKING_SHMEM, 4 * SZ_2M, GUEST_PAGE_4K);
+}
+
+static void backing_hugetlb_2m(void)
+{
+	check_backing(BACKING_HUGETLB_2M, 4 * SZ_2M,
+		      GUEST_PAGE_2M);
+}
+
+static void backing_hugetlb_1g(void)
+{
+	check_backing(BACKING_HUGETLB_1G, SZ_1G, GUEST_PAGE_2M);
+}
+
+static void backing_gmem(void)
+{
+	check_backing(BACKING_GMEM, 4 * SZ_2M, GUEST_PAGE_4K);
+}
+
 static void mapping_2m(void)
 {
 	check_mapping(GUEST_PAGE_2M, 8 * SZ_2M);
@@ -343,6 +419,12 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(watchdog_stops_hung_guest),
 	KTAP_CASE(mapping_2m),
 	KTAP_CASE(mapping_1g),
+	KTAP_CASE(backing_anon),
+	KTAP_CASE(backing_thp),
+	KTAP_CASE(backing_shmem),
+	KTAP_CASE(backing_hugetlb_2m),
+	KTAP_CASE(backing_hugetlb_1g),
+	KTAP_CASE(backing_gmem),
 	KTAP_CASE(several_vcpus_at_once),
 	KTAP_CASE(ucall_round_trip),
 };

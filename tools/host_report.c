@@ -155,6 +155,14 @@ static void check_gmem(const struct host_probe *p)
 		    "guest_memfd answers ENOTTY — kernel lacks the in-place "
 		    "conversion series%s", inplace == TRI_NO ?
 		    " or kvm.gmem_in_place_conversion=N" : "");
+	if (!strcmp(p->conversion_layout, "none"))
+		add(SKIP, "conv.layout", "no VM type with private memory: "
+		    "conversions are exercised in `make vmcheck`");
+	else
+		add(PASS, "conv.layout", "%s", !strcmp(p->conversion_layout,
+		    "in-place") ? "in-place: one guest_memfd holds shared and "
+		    "private pages" : "per-VM attributes: guest_memfd for "
+		    "private, a separate backing for shared");
 	if (inplace == TRI_UNKNOWN)
 		add(SKIP, "param.gmem_in_place_conversion", "kvm module has no "
 		    "gmem_in_place_conversion parameter");
