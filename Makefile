@@ -37,6 +37,15 @@ GUEST_CFLAGS := -mgeneral-regs-only
 $(O)/lib/string_override.o: CFLAGS += $(GUEST_CFLAGS) -fno-builtin \
 	-fno-tree-loop-distribute-patterns
 $(O)/lib/ucall.o $(O)/lib/guest_ops.o: CFLAGS += $(GUEST_CFLAGS)
+# Results name the suite revision they were measured with; rev.h is
+# rewritten only when the revision changes, so nothing relinks for nothing.
+REV := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+$(shell mkdir -p $(O) && \
+	echo '#define GMEMSUITE_REV "$(REV)"' >$(O)/rev.h.tmp && \
+	(cmp -s $(O)/rev.h.tmp $(O)/rev.h || mv $(O)/rev.h.tmp $(O)/rev.h); \
+	rm -f $(O)/rev.h.tmp)
+$(O)/lib/bench.o: $(O)/rev.h
+$(O)/lib/bench.o: CFLAGS += -include $(O)/rev.h
 
 $(O)/%.o: %.c | headers
 	@mkdir -p $(dir $@)

@@ -149,6 +149,11 @@ int __vm_set_user_memory_region2(struct kvm_vm *vm, uint32_t slot,
 				 uint32_t flags, uint64_t gpa, uint64_t size,
 				 void *hva, int gmem_fd, uint64_t gmem_offset);
 struct kvm_region *vm_find_region(struct kvm_vm *vm, uint64_t gpa);
+/*
+ * Free the memory behind [off, off + len) of a region (MADV_DONTNEED or
+ * a punched hole, guest_memfd included) so the next touch faults again.
+ */
+void region_discard(struct kvm_region *r, uint64_t off, uint64_t len);
 /* Host address of a GPA's shared side; NULL when not mapped. */
 void *addr_gpa2hva(struct kvm_vm *vm, uint64_t gpa);
 /* Map [gva, gva+size) to [gpa, ...) with leaves of the given size. */

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "json.h"
+
 struct kvm_vm;
 
 struct kvm_stats {
@@ -27,6 +29,29 @@ void stats_close(struct kvm_stats *s);
 bool stats_get(struct kvm_stats *s, const char *name, uint64_t *val);
 /* Name of descriptor i, or NULL past the end. */
 const char *stats_name(struct kvm_stats *s, uint32_t i);
+
+/*
+ * Every single-valued stat at one moment: a VM's, or summed over all its
+ * vCPUs.  Cumulative counters (pf_taken, exits, ...) are reported as
+ * deltas, instant ones (pages_4k, ...) as the later value.
+ */
+#define STATS_MAX	160
+
+struct stats_snapshot {
+	unsigned int n;
+	char name[STATS_MAX][48];
+	uint64_t val[STATS_MAX];
+	uint8_t cumulative[STATS_MAX];
+};
+
+void vm_stats_snapshot(struct kvm_vm *vm, struct stats_snapshot *s);
+void vcpu_stats_snapshot(struct kvm_vm *vm, struct stats_snapshot *s);
+/* Value of name in s, or 0. */
+uint64_t snapshot_get(const struct stats_snapshot *s, const char *name);
+/* {name: after - before (cumulative) or after (instant)}, non-zero only. */
+void stats_delta_to_json(const struct stats_snapshot *before,
+			 const struct stats_snapshot *after, struct json *j,
+			 const char *key);
 
 /* VM-level stat by name; false when absent. */
 bool vm_stat(struct kvm_vm *vm, const char *name, uint64_t *val);

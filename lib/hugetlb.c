@@ -68,8 +68,15 @@ static void install_restore(void)
 		return;
 	atexit(hugetlb_restore);
 	for (i = 0; i < ARRAY_SIZE(sigs); i++) {
-		struct sigaction sa = { .sa_handler = restore_on_signal };
+		struct sigaction sa = { .sa_handler = restore_on_signal }, old;
 
+		/*
+		 * A program with its own handler (benchmarks keep partial
+		 * results) exits normally: atexit restores then.
+		 */
+		sigaction(sigs[i], NULL, &old);
+		if (old.sa_handler != SIG_DFL)
+			continue;
 		sigemptyset(&sa.sa_mask);
 		sigaction(sigs[i], &sa, NULL);
 	}

@@ -538,6 +538,26 @@ void vm_remove_region(struct kvm_vm *vm, struct kvm_region *r)
 	free(r);
 }
 
+void region_discard(struct kvm_region *r, uint64_t off, uint64_t len)
+{
+	const int punch = FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
+	int err = 0;
+
+	if (r->gmem_fd >= 0)
+		err = fallocate(r->gmem_fd, punch, r->gmem_offset + off, len) ?
+		      errno : 0;
+	TEST_ASSERT(!err, "punching guest_memfd: %s", errno_name(err));
+	if (r->backing == BACKING_GMEM || !r->hva)
+		return;
+	if (r->fd >= 0)
+		err = fallocate(r->fd, punch, off, len) ? errno : 0;
+	else
+		err = madvise((char *)r->hva + off, len, MADV_DONTNEED) ?
+		      errno : 0;
+	TEST_ASSERT(!err, "discarding the %s backing: %s",
+		    backing_name(r->backing), errno_name(err));
+}
+
 struct kvm_region *vm_find_region(struct kvm_vm *vm, uint64_t gpa)
 {
 	struct kvm_region *r;

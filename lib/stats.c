@@ -87,3 +87,80 @@ bool vm_stat(struct kvm_vm *vm, const char *name, uint64_t *val)
 	}
 	return stats_get(vm->stats, name, val);
 }
+
+/* Add every single-valued stat of one fd to the snapshot. */
+static void snapshot_add(struct stats_snapshot *snap, int kvm_object_fd)
+{
+	struct kvm_stats s;
+	uint32_t i;
+
+	if (!stats_open(&s, kvm_object_fd))
+		return;
+	for (i = 0; i < s.nr_desc; i++) {
+		struct stat_desc *d = desc_at(&s, i);
+		uint32_t type = d->flags & KVM_STATS_TYPE_MASK;
+		unsigned int k;
+		uint64_t v;
+
+		if (d->size != 1 || type > KVM_STATS_TYPE_PEAK)
+			continue;	/* histograms */
+		TEST_ASSERT(pread(s.fd, &v, sizeof(v), s.data_offset +
+				  d->offset) == sizeof(v), "stat %s", d->name);
+		for (k = 0; k < snap->n; k++)
+			if (!strcmp(snap->name[k], d->name))
+				break;
+		if (k == snap->n) {
+			if (snap->n == STATS_MAX)
+				continue;
+			snprintf(snap->name[k], sizeof(snap->name[k]), "%s",
+				 d->name);
+			snap->cumulative[k] = type == KVM_STATS_TYPE_CUMULATIVE;
+			snap->n++;
+		}
+		snap->val[k] += v;
+	}
+	stats_close(&s);
+}
+
+void vm_stats_snapshot(struct kvm_vm *vm, struct stats_snapshot *s)
+{
+	memset(s, 0, sizeof(*s));
+	snapshot_add(s, vm->fd);
+}
+
+void vcpu_stats_snapshot(struct kvm_vm *vm, struct stats_snapshot *s)
+{
+	unsigned int i;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < vm->nr_vcpus; i++)
+		snapshot_add(s, vm->vcpus[i]->fd);
+}
+
+uint64_t snapshot_get(const struct stats_snapshot *s, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->n; i++)
+		if (!strcmp(s->name[i], name))
+			return s->val[i];
+	return 0;
+}
+
+void stats_delta_to_json(const struct stats_snapshot *before,
+			 const struct stats_snapshot *after, struct json *j,
+			 const char *key)
+{
+	unsigned int i;
+
+	json_obj_begin(j, key);
+	for (i = 0; i < after->n; i++) {
+		uint64_t v = after->val[i];
+
+		if (after->cumulative[i])
+			v -= snapshot_get(before, after->name[i]);
+		if (v)
+			json_u64(j, after->name[i], v);
+	}
+	json_obj_end(j);
+}
