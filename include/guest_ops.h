@@ -25,7 +25,18 @@ enum guest_op {
 	GOP_READ,	/* read one u64 at gpa */
 	GOP_WRITE,	/* write seed as one u64 at gpa */
 	GOP_MAP_GPA,	/* KVM_HC_MAP_GPA_RANGE(gpa, size/4K, seed = attrs) */
+	/*
+	 * Timed (guest rdtsc): KVM_HC_MAP_GPA_RANGE then re-touch every page
+	 * of the range; answers (hypercall cycles, touch cycles, result).
+	 */
+	GOP_CONVERT_TIMED,
+	/* Timed bare exit: a marker ucall, then (round-trip cycles). */
+	GOP_EXIT_RTT,
+	/* Timed write of one word per page: (cycles, pages). */
+	GOP_TOUCH_TIMED,
 };
+
+#define GUEST_EXIT_MARKER	0x6d61726bULL	/* first answer of EXIT_RTT */
 
 struct guest_cmd {
 	uint64_t op;

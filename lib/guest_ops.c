@@ -62,6 +62,33 @@ void guest_cmd_loop(uint64_t mailbox_gpa)
 			*(volatile uint64_t *)gpa = seed;
 			GUEST_SYNC_ARGS(0, 0, 0);
 			break;
+		case GOP_CONVERT_TIMED: {
+			uint64_t t0 = rdtsc_ordered(), t1, t2, a, r;
+
+			r = kvm_hypercall(KVM_HC_MAP_GPA_RANGE, gpa,
+					  size / SZ_4K, seed, 0, cmd->amd);
+			t1 = rdtsc_ordered();
+			for (a = gpa; a < gpa + size; a += SZ_4K)
+				*(volatile uint64_t *)a = a;
+			t2 = rdtsc_ordered();
+			GUEST_SYNC_ARGS(t1 - t0, t2 - t1, r);
+			break;
+		}
+		case GOP_EXIT_RTT: {
+			uint64_t t0 = rdtsc_ordered();
+
+			GUEST_SYNC_ARGS(GUEST_EXIT_MARKER, 0, 0);
+			GUEST_SYNC_ARGS(rdtsc_ordered() - t0, 0, 0);
+			break;
+		}
+		case GOP_TOUCH_TIMED: {
+			uint64_t t0 = rdtsc_ordered(), a;
+
+			for (a = gpa; a < gpa + size; a += SZ_4K)
+				*(volatile uint64_t *)a = a;
+			GUEST_SYNC_ARGS(rdtsc_ordered() - t0, size / SZ_4K, 0);
+			break;
+		}
 		case GOP_MAP_GPA:
 			GUEST_SYNC_ARGS(kvm_hypercall(KVM_HC_MAP_GPA_RANGE, gpa,
 						      size / SZ_4K, seed, 0,
