@@ -84,6 +84,17 @@ check: all
 bench: all
 	scripts/bench
 
+# make plots RUN=results/<run>: redraw a run's plots from its JSON.
+plots: all
+	@test -n "$(RUN)" || { echo "make plots RUN=DIR" >&2; exit 2; }
+	$(O)/tools/results summary $(RUN)
+	scripts/plots $(RUN)
+
+# make compare A=run B=run [FAIL_PCT=5]
+compare: all
+	@test -n "$(A)" -a -n "$(B)" || { echo "make compare A=DIR B=DIR" >&2; exit 2; }
+	$(O)/tools/results compare $(A) $(B) $(if $(FAIL_PCT),--fail-on-regression $(FAIL_PCT))
+
 report: $(O)/tools/host_report
 	$(O)/tools/host_report
 
@@ -98,6 +109,6 @@ install: all
 clean:
 	rm -rf $(O)
 
-.PHONY: all check bench report vmcheck install clean headers
+.PHONY: plots compare all check bench report vmcheck install clean headers
 .SECONDARY:
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
