@@ -328,13 +328,7 @@ static bool setup_path(enum path p)
 static struct guest_result run_cmd(enum guest_op op, uint64_t gpa,
 				   uint64_t size, uint64_t seed)
 {
-	int err;
-
-	vcpu_cmd_post(vcpu, op, gpa, size, seed);
-	err = vcpu_run_converting(&conv, vcpu);
-	if (err)
-		vcpu_fail_run(vcpu, err);
-	return vcpu_cmd_result(vcpu);
+	return vcpu_cmd_converting(&conv, vcpu, op, gpa, size, seed);
 }
 
 static void host_convert(uint64_t gpa, uint64_t size, bool to_private)

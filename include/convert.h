@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "guest_ops.h"
 #include "kvm_util.h"
 
 enum convert_path {
@@ -72,6 +73,11 @@ bool convert_handle_memory_fault(struct converter *c, struct kvm_vcpu *vcpu,
  * error of the last run (0 normally).
  */
 int vcpu_run_converting(struct converter *c, struct kvm_vcpu *vcpu);
+/* A guest_ops command run through the handler: its answer. */
+struct guest_result vcpu_cmd_converting(struct converter *c,
+					struct kvm_vcpu *vcpu,
+					enum guest_op op, uint64_t gpa,
+					uint64_t size, uint64_t seed);
 
 /* Decoded KVM_HC_MAP_GPA_RANGE arguments (pure: unit-testable). */
 struct map_gpa_req {

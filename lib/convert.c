@@ -203,3 +203,17 @@ int vcpu_run_converting(struct converter *c, struct kvm_vcpu *vcpu)
 		return err;
 	}
 }
+
+struct guest_result vcpu_cmd_converting(struct converter *c,
+					struct kvm_vcpu *vcpu,
+					enum guest_op op, uint64_t gpa,
+					uint64_t size, uint64_t seed)
+{
+	int err;
+
+	vcpu_cmd_post(vcpu, op, gpa, size, seed);
+	err = vcpu_run_converting(c, vcpu);
+	if (err)
+		vcpu_fail_run(vcpu, err);
+	return vcpu_cmd_result(vcpu);
+}

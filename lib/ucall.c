@@ -13,18 +13,22 @@ static void ucall_send(struct ucall *uc)
 	outl(UCALL_PORT, (uint32_t)(uintptr_t)uc);
 }
 
+static void ucall_args(struct ucall *uc, uint64_t nargs, va_list ap)
+{
+	uint64_t i;
+
+	uc->nargs = nargs > UCALL_MAX_ARGS ? UCALL_MAX_ARGS : nargs;
+	for (i = 0; i < uc->nargs; i++)
+		uc->args[i] = va_arg(ap, uint64_t);
+}
+
 void ucall(uint64_t cmd, uint64_t nargs, ...)
 {
 	struct ucall uc = { .cmd = cmd };
 	va_list ap;
-	uint64_t i;
 
-	if (nargs > UCALL_MAX_ARGS)
-		nargs = UCALL_MAX_ARGS;
-	uc.nargs = nargs;
 	va_start(ap, nargs);
-	for (i = 0; i < nargs; i++)
-		uc.args[i] = va_arg(ap, uint64_t);
+	ucall_args(&uc, nargs, ap);
 	va_end(ap);
 	ucall_send(&uc);
 }
@@ -37,14 +41,9 @@ void ucall_assert(const char *file, uint64_t line, const char *expr,
 		.expr = expr, .fmt = fmt,
 	};
 	va_list ap;
-	uint64_t i;
 
-	if (nargs > UCALL_MAX_ARGS)
-		nargs = UCALL_MAX_ARGS;
-	uc.nargs = nargs;
 	va_start(ap, nargs);
-	for (i = 0; i < nargs; i++)
-		uc.args[i] = va_arg(ap, uint64_t);
+	ucall_args(&uc, nargs, ap);
 	va_end(ap);
 	/* The host fails the test; never continue past a failed assert. */
 	for (;;)

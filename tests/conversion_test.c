@@ -88,13 +88,7 @@ static void host_fill(uint64_t gpa, uint64_t size, uint64_t seed)
 static struct guest_result cmd(struct kvm_vcpu *vcpu, enum guest_op op,
 			       uint64_t gpa, uint64_t size, uint64_t seed)
 {
-	int err;
-
-	vcpu_cmd_post(vcpu, op, gpa, size, seed);
-	err = vcpu_run_converting(&conv, vcpu);
-	if (err)
-		vcpu_fail_run(vcpu, err);
-	return vcpu_cmd_result(vcpu);
+	return vcpu_cmd_converting(&conv, vcpu, op, gpa, size, seed);
 }
 
 static void guest_convert(struct kvm_vcpu *vcpu, uint64_t gpa,
