@@ -598,8 +598,10 @@ static void print_text(const struct config *c, const struct measured *m)
 	       "access %.3f\n", m->floor.p50 / 1e3, m->timer.p50 / 1e3);
 	printf("  untimed pass %.3f us/page: the sampled mean is %+.1f%% of "
 	       "it%s\n", m->untimed_ns_per_page / 1e3, m->mean_vs_untimed_pct,
-	       fabs(m->mean_vs_untimed_pct) > 10 ? " (beyond 10%: timing "
-	       "each page costs this much here)" : "");
+	       m->mean_vs_untimed_pct > 10 ? " (beyond 10%: timing each "
+	       "page costs this much here)" : m->mean_vs_untimed_pct < -10 ?
+	       " (beyond 10%: the untimed pass was slower; noisy run?)" :
+	       "");
 	printf("  throughput: %.0f pages/s aggregate, wall %.2f s; p50 over "
 	       "passes: CoV %.1f%%\n", m->faults_per_s, m->wall_s,
 	       pass_cov_pct(m));
