@@ -49,6 +49,7 @@ struct fault_args {
 	uint64_t samples;	/* gpa of nr_pages u64 cycle counts */
 	uint64_t order;		/* gpa of nr_pages u32 page indices, or 0 */
 	uint64_t plain_rdtsc;	/* rdtsc without lfence (--timer rdtsc) */
+	uint64_t batch;		/* pages per sample (--batch) */
 };
 
 GUEST_CODE_BEGIN
@@ -69,7 +70,8 @@ static void guest_fault_loop(uint64_t args_gpa)
 		uint64_t mode = a->mode, base = a->base, n = a->nr_pages;
 		uint64_t *samples = (uint64_t *)a->samples;
 		uint32_t *order = (uint32_t *)a->order;
-		uint64_t i, begin, prev, now, sink = 0;
+		uint64_t i, begin, prev, now, sink = 0, batch = a->batch;
+		uint64_t left = batch, k = 0;
 		bool write = a->write, plain = a->plain_rdtsc;
 
 		begin = prev = rdtsc_ordered();
@@ -83,10 +85,12 @@ static void guest_fault_loop(uint64_t args_gpa)
 				else
 					sink += *p;
 			}
-			if (mode == MODE_UNTIMED)
+			/* No division here: PVM emulates what follows a fault. */
+			if (mode == MODE_UNTIMED || --left)
 				continue;
+			left = batch;
 			now = plain ? rdtsc() : rdtsc_ordered();
-			samples[i] = now - prev;
+			samples[k++] = now - prev;
 			prev = now;
 		}
 		GUEST_SYNC_ARGS(rdtsc_ordered() - begin, n, sink);
@@ -108,6 +112,7 @@ struct config {
 	unsigned int iterations;
 	bool populate;
 	bool plain_rdtsc;
+	unsigned int batch;
 	const char *json;
 };
 
@@ -155,6 +160,8 @@ static void usage(FILE *out)
 "  -R, --populate       time the resident-access floor instead of faults\n"
 "  -T, --timer T        lfence (lfence; rdtsc, default) or rdtsc (cheaper\n"
 "                       where the hypervisor emulates lfence)\n"
+"  -B, --batch N        one sample per N pages (their mean; default 1):\n"
+"                       amortizes a costly timer, coarsens the tail\n"
 "  -j, --json FILE      write the results as JSON (- for stdout)\n"
 "  -h, --help\n", prog);
 }
@@ -182,6 +189,7 @@ static void parse(int argc, char **argv, struct config *c)
 		{ "iterations", required_argument, NULL, 'i' },
 		{ "populate", no_argument, NULL, 'R' },
 		{ "timer", required_argument, NULL, 'T' },
+		{ "batch", required_argument, NULL, 'B' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -190,9 +198,9 @@ static void parse(int argc, char **argv, struct config *c)
 
 	*c = (struct config){
 		.backing = BACKING_ANON, .size = SZ_1G, .vcpus = 1,
-		.write = true, .node = -1, .iterations = 3,
+		.write = true, .node = -1, .iterations = 3, .batch = 1,
 	};
-	while ((opt = getopt_long(argc, argv, "b:s:v:a:p:g:n:mPi:RT:j:h", opts,
+	while ((opt = getopt_long(argc, argv, "b:s:v:a:p:g:n:mPi:RT:B:j:h", opts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'b':
@@ -257,6 +265,10 @@ static void parse(int argc, char **argv, struct config *c)
 				    optarg);
 			c->plain_rdtsc = !strcmp(optarg, "rdtsc");
 			break;
+		case 'B':
+			c->batch = bench_parse_uint(prog, "--batch", optarg, 1,
+						    4096);
+			break;
 		case 'j':
 			c->json = optarg;
 			break;
@@ -270,6 +282,9 @@ static void parse(int argc, char **argv, struct config *c)
 	}
 	if (optind < argc)
 		bad("unexpected argument '%s'", argv[optind]);
+	if (c->size / c->vcpus / SZ_4K % c->batch)
+		bad("--batch must divide the pages of each vCPU (%s)",
+		    "size / vcpus / 4K");
 	if (c->size % (c->vcpus * guest_page_bytes(c->guest_page)))
 		bad("--size must split into whole guest pages per vCPU (%s)",
 		    "size % (vcpus * guest page)");
@@ -350,6 +365,7 @@ static void setup_vm(const struct config *c)
 		x->args->nr_pages = per;
 		x->args->write = c->write;
 		x->args->plain_rdtsc = c->plain_rdtsc;
+		x->args->batch = c->batch;
 		x->args->samples = AUX_GPA + off;
 		x->samples = addr_gpa2hva(vm, AUX_GPA + off);
 		off += ALIGN_UP(per * 8, SZ_2M);
@@ -436,15 +452,17 @@ static void collect(const struct config *c, struct run_result *res,
 		    double wall_s)
 {
 	uint64_t per = ctx[0].args->nr_pages, i, pages = 0, loop = 0;
+	uint64_t ns = per / c->batch;
 	unsigned int v;
 
-	res->n = per * c->vcpus;
+	res->n = ns * c->vcpus;
 	res->ns = calloc(res->n, sizeof(double));
 	TEST_ASSERT(res->ns, "calloc(%llu samples)",
 		    (unsigned long long)res->n);
 	for (v = 0; v < c->vcpus; v++) {
-		for (i = 0; i < per; i++)
-			res->ns[v * per + i] = cycles_to_ns(ctx[v].samples[i]);
+		for (i = 0; i < ns; i++)
+			res->ns[v * ns + i] = cycles_to_ns(ctx[v].samples[i]) /
+					      c->batch;
 		res->per_vcpu_faults_per_s[v] = per /
 			(cycles_to_ns(ctx[v].loop_cycles) / 1e9);
 		loop += ctx[v].loop_cycles;
@@ -640,6 +658,7 @@ static void write_json(const struct config *c, const struct measured *m)
 		 "the previous rdtsc" : "per page: access 8 bytes; lfence; "
 		 "rdtsc; store the interval since the previous rdtsc");
 	json_u64(&j, "tsc_khz", tsc_khz);
+	json_u64(&j, "batch", c->batch);
 	json_obj_end(&j);
 	json_obj_begin(&j, "results");
 	json_u64(&j, "passes", m->passes);
