@@ -4,14 +4,22 @@
  * manner of `snphost ok`:  PASS|FAIL|SKIP  name — detail or hint.
  *   FAIL: something the suite needs is broken or misconfigured.
  *   SKIP: a feature is absent; the tests that need it will skip.
- * --json prints the full probe and the checks.  Exit 1 if a check FAILs.
+ * --json prints the full probe and the checks.  Exit 1 if a check FAILs;
+ * the snp.* and tdx.* lines count only with --require snp|tdx (vendor
+ * qualification), so other hosts are not failed for lacking them.
  */
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "coco.h"
 #include "compat.h"
+#include "processor.h"
 #include "json.h"
 #include "probe.h"
 #include "test_util.h"
@@ -24,7 +32,7 @@ struct check {
 	char text[256];
 };
 
-static struct check checks[64];
+static struct check checks[96];
 static unsigned int nr_checks;
 
 static void __printf(3, 4) add(enum verdict v, const char *name,
@@ -171,6 +179,182 @@ static void check_gmem(const struct host_probe *p)
 		    "_conversion=%s", inplace == TRI_YES ? "Y" : "N");
 }
 
+/* MSR via /dev/cpu/0/msr (msr module); false when unreadable. */
+static bool read_msr(uint32_t msr, uint64_t *val)
+{
+	int fd = open("/dev/cpu/0/msr", O_RDONLY | O_CLOEXEC);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = pread(fd, val, sizeof(*val), msr) == sizeof(*val);
+	close(fd);
+	return ok;
+}
+
+static bool cpuinfo_flag(const char *flag)
+{
+	char line[8192], pat[64];
+	bool found = false;
+	FILE *f = fopen("/proc/cpuinfo", "re");
+
+	if (!f)
+		return false;
+	snprintf(pat, sizeof(pat), " %s", flag);
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *hit;
+
+		if (strncmp(line, "flags", 5))
+			continue;
+		hit = strstr(line, pat);
+		found = hit && (hit[strlen(pat)] == ' ' ||
+				hit[strlen(pat)] == '\n');
+	}
+	fclose(f);
+	return found;
+}
+
+static bool iommu_translating(const struct host_probe *p, const char **why)
+{
+	DIR *d = opendir("/sys/class/iommu");
+	struct dirent *de;
+	bool any = false;
+
+	while (d && (de = readdir(d)))
+		any |= de->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	if (!any) {
+		*why = "no IOMMU registered (/sys/class/iommu empty): enable "
+		       "it in firmware and boot with amd_iommu=on";
+		return false;
+	}
+	if (strstr(p->cmdline, "iommu=pt")) {
+		*why = "IOMMU in passthrough (iommu=pt on the cmdline): "
+		       "SEV-SNP needs it translating; drop iommu=pt";
+		return false;
+	}
+	return true;
+}
+
+/*
+ * SEV-SNP qualification, snphost-ok style: CPU support and C-bit,
+ * SYSCFG and RMP MSRs, kvm_amd parameters, /dev/sev, IOMMU, VM type.
+ */
+static void check_snp(const struct host_probe *p)
+{
+	uint32_t a, b, c, d;
+	uint64_t syscfg, rmp_base, rmp_end;
+	const char *why;
+
+	if (strcmp(p->cpu_vendor, "AuthenticAMD")) {
+		add(SKIP, "snp.cpu", "not an AMD CPU (%s)", p->cpu_vendor);
+		return;
+	}
+	cpuid(0x80000000, 0, &a, &b, &c, &d);
+	if (a < 0x8000001f) {
+		add(FAIL, "snp.cpu", "CPUID 0x8000001F absent: no SME/SEV on "
+		    "this CPU, or hidden by the hypervisor");
+		return;
+	}
+	cpuid(0x8000001f, 0, &a, &b, &c, &d);
+	add(a & (1 << 4) ? PASS : FAIL, "snp.cpu", "CPUID 0x8000001F EAX "
+	    "0x%x: SEV %s, SEV-ES %s, SNP %s; C-bit %u%s", a,
+	    a & 2 ? "yes" : "no", a & 8 ? "yes" : "no",
+	    a & 16 ? "yes" : "no", snp_cbit_from_cpuid(b),
+	    a & 16 ? "" : " — the CPU (or the hypervisor below) does not "
+	    "offer SNP");
+	if (!read_msr(0xc0010010, &syscfg)) {
+		add(SKIP, "snp.syscfg", "cannot read MSRs: modprobe msr (and "
+		    "run as root)");
+	} else {
+		add((syscfg & (1ULL << 23)) && (syscfg & (1ULL << 24)) ? PASS :
+		    FAIL, "snp.syscfg", "SYSCFG 0x%llx: MemEncryptionModEn "
+		    "(bit 23) %s, SecureNestedPagingEn (bit 24) %s%s",
+		    (unsigned long long)syscfg,
+		    syscfg & (1ULL << 23) ? "set" : "clear",
+		    syscfg & (1ULL << 24) ? "set" : "clear",
+		    (syscfg & (1ULL << 23)) && (syscfg & (1ULL << 24)) ? "" :
+		    " — enable SME and SEV-SNP in the BIOS");
+		if (read_msr(0xc0010132, &rmp_base) &&
+		    read_msr(0xc0010133, &rmp_end) && rmp_end > rmp_base)
+			add(PASS, "snp.rmp", "RMP 0x%llx-0x%llx",
+			    (unsigned long long)rmp_base,
+			    (unsigned long long)rmp_end);
+		else
+			add(FAIL, "snp.rmp", "RMP_BASE/RMP_END (MSR "
+			    "0xC0010132/3) not set up — the BIOS reserves the "
+			    "RMP when SNP is enabled");
+	}
+	if (!probe_param(p, "kvm_amd", "sev_snp"))
+		add(SKIP, "snp.kvm_amd", "kvm_amd not loaded (KVM here: %s)",
+		    p->kvm_module[0] ? p->kvm_module : "none");
+	else
+		add(param_is_y(p, "kvm_amd", "sev_snp") ? PASS : FAIL,
+		    "snp.kvm_amd", "kvm_amd sev=%s sev_es=%s sev_snp=%s — KVM "
+		    "clears them when the firmware or IOMMU is unusable "
+		    "(dmesg | grep SEV)", probe_param(p, "kvm_amd", "sev"),
+		    probe_param(p, "kvm_amd", "sev_es"),
+		    probe_param(p, "kvm_amd", "sev_snp"));
+	add(access("/dev/sev", R_OK | W_OK) ? FAIL : PASS, "snp.dev_sev",
+	    "%s", access("/dev/sev", F_OK) ? "/dev/sev missing: load ccp "
+	    "(CONFIG_CRYPTO_DEV_SP_PSP) with SNP firmware >= 1.51" :
+	    "/dev/sev present");
+	add(iommu_translating(p, &why) ? PASS : FAIL, "snp.iommu", "%s",
+	    iommu_translating(p, &why) ? "IOMMU present and translating" :
+	    why);
+	add(p->vm_types_mask & (1 << KVM_X86_SNP_VM) ? PASS : SKIP,
+	    "snp.vm_type", "KVM_X86_SNP_VM %s", p->vm_types_mask &
+	    (1 << KVM_X86_SNP_VM) ? "offered" : "not offered by this KVM");
+}
+
+/* TDX qualification: CPU, KeyIDs, kvm_intel, TDX module, EPT/TDP MMU. */
+static void check_tdx(const struct host_probe *p)
+{
+	char ver[64];
+	uint64_t keyids;
+
+	if (strcmp(p->cpu_vendor, "GenuineIntel")) {
+		add(SKIP, "tdx.cpu", "not an Intel CPU (%s)", p->cpu_vendor);
+		return;
+	}
+	add(cpuinfo_flag("tdx_host_platform") ? PASS : FAIL, "tdx.cpu",
+	    "cpuinfo flag tdx_host_platform %s",
+	    cpuinfo_flag("tdx_host_platform") ? "present" : "absent — "
+	    "enable TDX in the BIOS, boot a kernel with "
+	    "CONFIG_INTEL_TDX_HOST");
+	if (!read_msr(0x87, &keyids))
+		add(SKIP, "tdx.keyids", "cannot read MSR 0x87: modprobe msr");
+	else
+		add((keyids >> 32) >= 2 ? PASS : FAIL, "tdx.keyids",
+		    "IA32_MKTME_KEYID_PARTITIONING: %u TDX KeyIDs%s",
+		    (unsigned int)(keyids >> 32), (keyids >> 32) >= 2 ? "" :
+		    " — assign TDX KeyIDs in the BIOS");
+	if (!probe_param(p, "kvm_intel", "tdx"))
+		add(SKIP, "tdx.kvm_intel", "kvm_intel not loaded (KVM here: "
+		    "%s)", p->kvm_module[0] ? p->kvm_module : "none");
+	else
+		add(param_is_y(p, "kvm_intel", "tdx") ? PASS : FAIL,
+		    "tdx.kvm_intel", "kvm_intel.tdx=%s (default N: "
+		    "modprobe kvm_intel tdx=1)", probe_param(p, "kvm_intel",
+							    "tdx"));
+	if (read_file_str("/sys/devices/faux/tdx_host/version", ver,
+			  sizeof(ver)))
+		add(PASS, "tdx.module", "TDX module %s", ver);
+	else
+		add(FAIL, "tdx.module", "no TDX module version in /sys/devices/"
+		    "faux/tdx_host — the module did not initialize (dmesg | "
+		    "grep virt/tdx)");
+	add(param_is_y(p, "kvm_intel", "ept") && param_is_y(p, "kvm",
+	    "tdp_mmu") ? PASS : FAIL, "tdx.tdp", "TDX needs EPT and the TDP "
+	    "MMU: kvm_intel.ept=%s kvm.tdp_mmu=%s",
+	    probe_param(p, "kvm_intel", "ept") ?: "(absent)",
+	    probe_param(p, "kvm", "tdp_mmu") ?: "(absent)");
+	add(p->vm_types_mask & (1 << KVM_X86_TDX_VM) ? PASS : SKIP,
+	    "tdx.vm_type", "KVM_X86_TDX_VM %s", p->vm_types_mask &
+	    (1 << KVM_X86_TDX_VM) ? "offered" : "not offered by this KVM");
+}
+
 static void check_mm(const struct host_probe *p)
 {
 	add(p->hugetlb_2m.present ? PASS : SKIP, "mm.hugetlb_2m",
@@ -227,24 +411,36 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "require", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	const struct host_probe *p;
+	const char *require = NULL;
 	bool json = false;
 	unsigned int i;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "jr:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			json = true;
 			break;
+		case 'r':
+			if (strcmp(optarg, "snp") && strcmp(optarg, "tdx")) {
+				fprintf(stderr, "%s: --require snp or tdx, not "
+					"'%s'\n", argv[0], optarg);
+				return 2;
+			}
+			require = optarg;
+			break;
 		case 'h':
-			printf("usage: %s [--json]\n", argv[0]);
+			printf("usage: %s [--json] [--require snp|tdx]\n",
+			       argv[0]);
 			return 0;
 		default:
-			fprintf(stderr, "usage: %s [--json]\n", argv[0]);
+			fprintf(stderr, "usage: %s [--json] [--require "
+				"snp|tdx]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -260,12 +456,26 @@ int main(int argc, char **argv)
 		check_gmem(p);
 	}
 	check_mm(p);
+	check_snp(p);
+	check_tdx(p);
 	if (json)
 		print_json(p);
 	else
 		print_text(p);
-	for (i = 0; i < nr_checks; i++)
-		if (checks[i].v == FAIL)
+	for (i = 0; i < nr_checks; i++) {
+		bool vendor = !strncmp(checks[i].name, "snp.", 4) ||
+			      !strncmp(checks[i].name, "tdx.", 4);
+
+		bool required = require && !strncmp(checks[i].name, require, 3);
+
+		/* Qualifying for a vendor: the wrong CPU fails too. */
+		if (required && checks[i].v == SKIP &&
+		    strstr(checks[i].name, ".cpu"))
 			return 1;
+		if (checks[i].v != FAIL)
+			continue;
+		if (!vendor || required)
+			return 1;
+	}
 	return 0;
 }

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The pure parts of confidential VMs (SEV-SNP, TDX): encodings a guest or
+ * a VMM computes, kept free of I/O so they are unit-tested against values
+ * derived by hand from the documentation (tests/coco_unit_test.c).
+ * Sources: arch/x86/include/asm/sev-common.h, include/linux/psp-sev.h,
+ * arch/x86/include/asm/shared/tdx.h and the GHCB / TDX GHCI specs, as of
+ * Linux 7.3.
+ */
+#ifndef GMEM_COCO_H
+#define GMEM_COCO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* ---- SEV-SNP ------------------------------------------------------------ */
+#define GHCB_MSR_REG_GPA_REQ	0x012ULL
+#define GHCB_MSR_REG_GPA_RESP	0x013ULL
+#define GHCB_MSR_PSC_REQ	0x014ULL
+#define GHCB_MSR_PSC_RESP	0x015ULL
+
+enum snp_psc_op {
+	SNP_PSC_PRIVATE = 1,
+	SNP_PSC_SHARED = 2,
+};
+
+/* Page-state change request: GHCBData[55:52] op, [51:12] gfn (40 bits). */
+uint64_t ghcb_msr_psc_req(uint64_t gfn, enum snp_psc_op op);
+/*
+ * Decode a PSC response MSR: true if it is a PSC response with error 0;
+ * *error gets GHCBData[63:32] (bit 63 alone = the generic error).
+ */
+bool ghcb_msr_psc_resp_ok(uint64_t msr, uint32_t *error);
+/* Register the GHCB page at gfn: GHCBData[63:12] = gfn. */
+uint64_t ghcb_msr_reg_gpa_req(uint64_t gfn);
+
+/* C-bit position: CPUID 0x8000001F EBX[5:0]. */
+unsigned int snp_cbit_from_cpuid(uint32_t ebx);
+
+/* Policy bits (include/linux/psp-sev.h). */
+#define SNP_POLICY_SMT		(1ULL << 16)
+#define SNP_POLICY_RSVD_MBO	(1ULL << 17)
+#define SNP_POLICY_DEBUG	(1ULL << 19)
+/*
+ * A launch policy KVM will take: a subset of the supported bits (device
+ * attr KVM_X86_SNP_POLICY_BITS), RSVD_MBO set, SMT set when SMT is on.
+ * NULL if valid, else why not.
+ */
+const char *snp_policy_check(uint64_t policy, uint64_t supported,
+			     bool smt_on);
+
+/* ---- TDX ------------------------------------------------------------------ */
+#define TDG_VP_VMCALL		0ULL
+#define TDVMCALL_MAP_GPA	0x10001ULL
+
+/* Shared bit from the guest physical address width (48 -> 47, 52 -> 51). */
+unsigned int tdx_shared_bit(unsigned int gpaw);
+
+struct tdx_map_gpa_regs {
+	uint64_t r10, r11, r12, r13;
+};
+/* TDG.VP.VMCALL<MapGPA>: R12 = gpa, with the shared bit to go shared. */
+struct tdx_map_gpa_regs tdx_map_gpa_pack(uint64_t gpa, uint64_t size,
+					 bool to_shared, unsigned int gpaw);
+
+/* ---- Page tables ------------------------------------------------------------ */
+enum coco_kind {
+	COCO_NONE,	/* default and SW_PROTECTED VMs: no encoding */
+	COCO_SNP,	/* C-bit set on private leaves */
+	COCO_TDX,	/* shared bit set on shared leaves */
+};
+
+/* Extra bits of a leaf PTE mapping private or shared memory. */
+uint64_t coco_leaf_bits(enum coco_kind kind, bool private,
+			unsigned int bit_pos);
+
+#endif /* GMEM_COCO_H */
