@@ -252,29 +252,6 @@ static void watchdog_stops_hung_guest(void)
 		    (unsigned long long)((now_ns() - t0) / 1000000));
 }
 
-static void check_mapping(enum guest_page page, uint64_t size)
-{
-	struct kvm_vm *vm = vm_create(KVM_X86_DEFAULT_VM);
-	struct kvm_region *r;
-	struct kvm_vcpu *vcpu;
-	struct ucall uc;
-	uint64_t off;
-
-	r = vm_add_region(vm, &(struct region_spec){
-		.gpa = TEST_REGION_GPA, .size = size,
-		.backing = BACKING_ANON, .guest_page = page,
-	});
-	vcpu = vm_vcpu_add(vm, guest_touch);
-	vcpu_args_set(vcpu, 3, r->gpa, size, SZ_64K);
-	TEST_ASSERT_EQ(vcpu_run_ucall(vcpu, &uc), UCALL_SYNC);
-	TEST_ASSERT_EQ(uc.args[0], size / SZ_64K);
-	/* The host sees what the guest wrote, at the same offsets. */
-	for (off = 0; off < size; off += SZ_64K)
-		TEST_ASSERT_EQ(*(uint64_t *)((char *)r->hva + off),
-			       r->gpa + off);
-	vm_free(vm);
-}
-
 /*
  * Every backing the library offers reaches the guest and the host sees
  * the guest's writes: anon, THP, shmem, hugetlb 2M/1G (pools grown for
@@ -318,6 +295,16 @@ static void check_backing(enum backing_type b, uint64_t size,
 }
 
 
+static void mapping_2m(void)
+{
+	check_backing(BACKING_ANON, 8 * SZ_2M, GUEST_PAGE_2M);
+}
+
+static void mapping_1g(void)
+{
+	check_backing(BACKING_ANON, SZ_1G, GUEST_PAGE_1G);
+}
+
 static void backing_anon(void)
 {
 	check_backing(BACKING_ANON, 4 * SZ_2M, GUEST_PAGE_4K);
@@ -349,15 +336,6 @@ static void backing_gmem(void)
 	check_backing(BACKING_GMEM, 4 * SZ_2M, GUEST_PAGE_4K);
 }
 
-static void mapping_2m(void)
-{
-	check_mapping(GUEST_PAGE_2M, 8 * SZ_2M);
-}
-
-static void mapping_1g(void)
-{
-	check_mapping(GUEST_PAGE_1G, SZ_1G);
-}
 
 static void *vcpu_counter(struct kvm_vcpu *vcpu)
 {
