@@ -608,6 +608,11 @@ static void print_text(const struct config *c, const struct measured *m)
 	       bench_interrupted ? " (interrupted)" : "",
 	       bench_emulated(probe_host()) ? " [emulated CPU: functional "
 	       "timings only]" : "");
+	if (!m->passes) {
+		printf("  no timed pass completed (interrupted during the "
+		       "floors)\n");
+		return;
+	}
 	printf("  per page, us: mean %.3f p50 %.3f p90 %.3f p99 %.3f "
 	       "p99.9 %.3f max %.3f sd %.3f (n %llu)\n", f->mean / 1e3,
 	       f->p50 / 1e3, f->p90 / 1e3, f->p99 / 1e3, f->p999 / 1e3,
