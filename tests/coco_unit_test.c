@@ -5,7 +5,10 @@
  * GHCI: TDG.VP.VMCALL<MapGPA>; Linux 7.3 sev-common.h, psp-sev.h,
  * shared/tdx.h).  Pure code: runs on any host.
  */
+#include <stddef.h>
+
 #include "coco.h"
+#include "coco_uapi.h"
 #include "ktap.h"
 #include "test_util.h"
 
@@ -97,6 +100,32 @@ static void snp_policy_validation(void)
 	TEST_ASSERT(snp_policy_check(0x30000 | (1ULL << 18), kvm_valid, true),
 		    "MIGRATE_MA (not in KVM's mask) accepted");
 }
+
+/*
+ * uAPI layouts, sizes added up by hand from the 7.3 header: a wrong
+ * compat struct fails the build, not a launch on real hardware.
+ */
+_Static_assert(sizeof(struct kvm_sev_cmd) == 24, "kvm_sev_cmd");
+_Static_assert(sizeof(struct kvm_sev_init) == 48, "kvm_sev_init");
+_Static_assert(sizeof(struct kvm_sev_snp_launch_start) == 64,
+	       "kvm_sev_snp_launch_start");
+_Static_assert(sizeof(struct kvm_sev_snp_launch_update) == 64 &&
+	       offsetof(struct kvm_sev_snp_launch_update, type) == 24,
+	       "kvm_sev_snp_launch_update");
+_Static_assert(sizeof(struct kvm_sev_snp_launch_finish) == 88 &&
+	       offsetof(struct kvm_sev_snp_launch_finish, host_data) == 19 &&
+	       offsetof(struct kvm_sev_snp_launch_finish, flags) == 54,
+	       "kvm_sev_snp_launch_finish");
+_Static_assert(sizeof(struct kvm_tdx_cmd) == 24, "kvm_tdx_cmd");
+/* "The total space for TD_PARAMS before the CPUIDs is 256 bytes". */
+_Static_assert(offsetof(struct kvm_tdx_init_vm, cpuid) == 256,
+	       "kvm_tdx_init_vm");
+_Static_assert(offsetof(struct kvm_tdx_capabilities, cpuid) == 2048,
+	       "kvm_tdx_capabilities");
+_Static_assert(sizeof(struct kvm_tdx_init_mem_region) == 24,
+	       "kvm_tdx_init_mem_region");
+_Static_assert(sizeof(struct kvm_memory_attributes2) == 128,
+	       "kvm_memory_attributes2 (in-place series)");
 
 static const struct ktap_case cases[] = {
 	KTAP_CASE(ghcb_psc_request),
