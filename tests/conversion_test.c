@@ -63,7 +63,7 @@ static void setup_hypercall_vm(void)
 		vm = vm_create(KVM_X86_DEFAULT_VM);
 	test_diag("VM type: %s", vm_type_name(vm->type));
 	/* A hypercall returns in microseconds: do not wait a minute. */
-	vm_set_run_timeout(vm, 5000);
+	vm_set_run_timeout(vm, 2000);
 	r = vm_add_region(vm, &(struct region_spec){
 		.gpa = TEST_REGION_GPA, .size = REGION_SIZE,
 		.backing = BACKING_ANON,
