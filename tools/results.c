@@ -167,8 +167,8 @@ static void summary_fault(FILE *o, const struct run *r)
 		fprintf(o, "\nA page's sample is the whole loop iteration "
 			"(access, lfence, rdtsc, store); the floors are the "
 			"same loop over resident memory and with no access. "
-			"\"untimed\" is a separate first-touch pass timed only "
-			"as a whole.\n\n");
+			"\"untimed\" is the same first touch timed only as a "
+			"whole, one such pass before each timed pass.\n\n");
 }
 
 static void summary_convert(FILE *o, const struct run *r)
