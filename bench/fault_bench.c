@@ -596,7 +596,8 @@ static void measure(const struct config *c, struct measured *m)
 	m->mean_vs_untimed_pct = 100 * (m->faults.mean -
 					m->untimed_ns_per_page) /
 				 m->untimed_ns_per_page;
-	m->faults_per_s = nall / m->wall_s;
+	/* Samples stand for batch pages each. */
+	m->faults_per_s = nall * c->batch / m->wall_s;
 }
 
 /* ---- Reporting ------------------------------------------------------- */
