@@ -181,7 +181,7 @@ static void parse(int argc, char **argv)
 
 static unsigned int iterations_for(uint64_t size)
 {
-	return size > 64 * SZ_1G / 1024 && cfg.iterations > 2 ? 2 :
+	return size > (64ULL << 20) && cfg.iterations > 2 ? 2 :
 	       cfg.iterations;
 }
 
@@ -271,13 +271,16 @@ static struct kvm_region *region;
 static struct kvm_vcpu *vcpu;
 static struct converter conv;
 
-/* A VM for one path, or NULL with skip_reason[path] set. */
-static bool setup_path(enum path p)
+/*
+ * A VM for one path with a region of the given shape (the in-place path
+ * always maps the guest_memfd itself), or false with skip_reason[p] set.
+ */
+static bool setup_path(enum path p, enum backing_type backing, uint64_t size,
+		       enum guest_page guest_page)
 {
 	struct region_spec spec = {
-		.gpa = TEST_REGION_GPA, .size = ALIGN_UP(max_size(), SZ_2M),
-		.backing = BACKING_ANON, .guest_page = cfg.guest_page,
-		.gmem = GMEM_CREATE,
+		.gpa = TEST_REGION_GPA, .size = size, .backing = backing,
+		.guest_page = guest_page, .gmem = GMEM_CREATE,
 	};
 	struct kvm_vm *def;
 	bool ok;
@@ -431,7 +434,8 @@ static void measure_conversions(void)
 	for (p = 0; p < NR_PATHS && !bench_interrupted; p++) {
 		if (!(cfg.paths & (1U << p)))
 			continue;
-		if (!setup_path(p)) {
+		if (!setup_path(p, BACKING_ANON, ALIGN_UP(max_size(), SZ_2M),
+				cfg.guest_page)) {
 			fprintf(stderr, "%s: %s: SKIP %s\n", prog,
 				path_names[p], skip_reason[p]);
 			continue;
@@ -463,8 +467,7 @@ static void measure_split(struct json *j)
 	const char *steps[3] = { "before", "after_to_private",
 				 "after_back_to_shared" };
 
-	cfg.guest_page = GUEST_PAGE_2M;
-	if (!setup_path(PATH_VM_ATTR)) {
+	if (!setup_path(PATH_VM_ATTR, BACKING_THP, 4 * SZ_2M, GUEST_PAGE_2M)) {
 		fprintf(stderr, "%s: split: SKIP %s\n", prog,
 			skip_reason[PATH_VM_ATTR]);
 		if (j) {
@@ -474,16 +477,6 @@ static void measure_split(struct json *j)
 		}
 		return;
 	}
-	/* Re-create the region on THP for the huge host mapping. */
-	vm_free(vm);
-	vm = vm_create(KVM_X86_SW_PROTECTED_VM);
-	region = vm_add_region(vm, &(struct region_spec){
-		.gpa = TEST_REGION_GPA, .size = 4 * SZ_2M,
-		.backing = BACKING_THP, .guest_page = GUEST_PAGE_2M,
-		.gmem = GMEM_CREATE,
-	});
-	vcpu = vm_vcpu_add_cmd(vm);
-	converter_init(&conv, vm, CONVERT_VM_ATTR, false);
 	gpa2m = region->gpa + SZ_2M;
 	victim = gpa2m + 256 * SZ_4K;
 
