@@ -36,7 +36,8 @@ all: $(TESTS) $(BENCHES) $(TOOLS)
 GUEST_CFLAGS := -mgeneral-regs-only
 $(O)/lib/string_override.o: CFLAGS += $(GUEST_CFLAGS) -fno-builtin \
 	-fno-tree-loop-distribute-patterns
-$(O)/lib/ucall.o $(O)/lib/guest_ops.o: CFLAGS += $(GUEST_CFLAGS)
+$(O)/lib/ucall.o $(O)/lib/guest_ops.o $(O)/lib/coco_guest.o \
+$(O)/lib/coco.o: CFLAGS += $(GUEST_CFLAGS)
 # Results name the suite revision they were measured with; rev.h is
 # rewritten only when the revision changes, so nothing relinks for nothing.
 REV := $(shell git describe --always --dirty 2>/dev/null || echo unknown)

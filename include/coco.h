@@ -74,4 +74,36 @@ enum coco_kind {
 uint64_t coco_leaf_bits(enum coco_kind kind, bool private,
 			unsigned int bit_pos);
 
+/* ---- Launch helpers (pure: the ioctl is a callback) ----------------------- */
+/*
+ * One call of a populate command (SNP_LAUNCH_UPDATE, TDX_INIT_MEM_REGION):
+ * KVM may process part of the range and write back what is left, so the
+ * step advances *gpa, *src and *pages itself.  0 or -errno.
+ */
+typedef int (*coco_populate_fn)(void *ctx, uint64_t *gpa, uint64_t *src,
+				uint64_t *pages);
+/*
+ * Call step until no page is left: -EINTR and -EAGAIN retry (both
+ * commands return them on a pending signal or contention), a call that
+ * succeeds without progress is -EIO after COCO_POPULATE_MAX_IDLE tries.
+ * *calls counts the calls made.  0 or the -errno that stopped it.
+ */
+#define COCO_POPULATE_MAX_IDLE	1000
+int coco_populate(coco_populate_fn step, void *ctx, uint64_t gpa,
+		  uint64_t src, uint64_t pages, unsigned int *calls);
+
+struct kvm_cpuid2;
+/*
+ * The CPUID a TD asks for in KVM_TDX_INIT_VM: for every leaf the TDX
+ * module lets userspace configure (caps, from KVM_TDX_CAPABILITIES), the
+ * supported values masked with the configurable bits; leaves caps lacks
+ * are dropped (KVM refuses them), TSX (HLE, RTM) and WAITPKG cleared
+ * (KVM refuses them), and CPUID.0x80000008:EAX[23:16] = gpaw (48 or 52:
+ * KVM's interface for GPAW).  out must hold caps->nent entries.  NULL,
+ * or what is wrong.
+ */
+const char *tdx_filter_cpuid(const struct kvm_cpuid2 *supported,
+			     const struct kvm_cpuid2 *caps,
+			     struct kvm_cpuid2 *out, unsigned int gpaw);
+
 #endif /* GMEM_COCO_H */

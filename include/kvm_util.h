@@ -20,6 +20,7 @@
 #include "compat.h"
 #include "test_util.h"
 #include "ucall.h"
+#include "vm_type.h"
 
 struct kvm_stats;
 
@@ -62,6 +63,12 @@ struct region_spec {
 	uint64_t gmem_flags;	/* GMEM_CREATE */
 	int gmem_fd;		/* GMEM_BIND */
 	uint64_t gmem_offset;	/* GMEM_BIND */
+	/*
+	 * The guest maps it private from the start: confidential VMs encode
+	 * the C-bit/shared bit so, and the library marks it PRIVATE before
+	 * launch (the guest accepts it before use, guest_accept()).
+	 */
+	bool private;
 };
 
 struct kvm_region {
@@ -94,6 +101,7 @@ struct kvm_vcpu {
 	volatile uint64_t run_start_ns;
 	volatile int timed_out;
 	uint64_t mailbox_gpa;	/* lib/guest_ops.c */
+	uint64_t info_gpa;	/* struct guest_vcpu_info (shared window) */
 	/* Thread helper. */
 	void *(*thread_fn)(struct kvm_vcpu *);
 	void *thread_ret;
@@ -117,7 +125,40 @@ struct kvm_vm {
 	struct kvm_vcpu *vcpus[VM_MAX_VCPUS];
 	struct kvm_stats *stats;	/* lib/stats.c, lazily */
 	unsigned int run_timeout_ms;
+
+	/* VM type: what differs lives in the backend (lib/coco_vm.c). */
+	enum vm_kind kind;
+	const struct vm_backend *backend;	/* NULL: nothing to launch */
+	enum coco_kind coco;
+	unsigned int coco_bit;	/* SNP C-bit / TDX shared bit */
+	bool launched;		/* set by the first KVM_RUN */
+	int sev_fd;		/* SNP: /dev/sev, else -1 */
+	/*
+	 * Shared window of the system slot ([4K, 2M), 4K leaves, never
+	 * private): per-vCPU info, ucall and GHCB pages, mailboxes.
+	 */
+	uint64_t shared_next, shared_end;
+	bool ucall_shared;	/* vm_ucall_via_shared() */
+	/* vCPUs start in the boot stub (include/boot_stub.h). */
+	bool boot_stub;
+	uint64_t boot_params;	/* GPA of struct boot_params */
 };
+
+/*
+ * Per-VM-type operations; every hook is optional.  Default and
+ * SW_PROTECTED VMs have none.  Written from the uAPI documentation for
+ * SNP and TDX (lib/coco_vm.c).
+ */
+struct vm_backend {
+	/* After KVM_CREATE_VM, before the system slot: 0 or -errno. */
+	int (*vm_init)(struct kvm_vm *vm, char *why, size_t len);
+	/* After KVM_CREATE_VCPU; owns KVM_SET_CPUID2 when present. */
+	void (*vcpu_init)(struct kvm_vcpu *vcpu);
+	/* Populate, measure and finalize: at the first KVM_RUN. */
+	void (*launch)(struct kvm_vm *vm);
+	void (*vm_free)(struct kvm_vm *vm);
+};
+const struct vm_backend *vm_backend_of(enum vm_kind k);
 
 /* ---- /dev/kvm --------------------------------------------------------- */
 /* Open /dev/kvm; skips (exit 4) naming the reason when it cannot. */
@@ -132,6 +173,20 @@ uint64_t guest_page_bytes(enum guest_page p);
 /* NULL with errno set when KVM_CREATE_VM fails (e.g. unsupported type). */
 struct kvm_vm *__vm_create(unsigned long type);
 struct kvm_vm *vm_create(unsigned long type);
+/*
+ * A VM of kind k, or NULL with the reason in why (skip text: the kind is
+ * not offered, its module parameter is off, /dev/sev is missing...).
+ */
+struct kvm_vm *__vm_create_kind(enum vm_kind k, char *why, size_t len);
+/* As above; skips the test (exit 4) with the reason. */
+struct kvm_vm *vm_create_kind(enum vm_kind k);
+/*
+ * A VM of the selected kind (--vm-type) for a test that needs private
+ * memory: skips when the kind has none ("default") or cannot run here.
+ */
+struct kvm_vm *vm_create_private(void);
+/* Launch now (normally done by the first KVM_RUN); idempotent. */
+void vm_launch(struct kvm_vm *vm);
 void vm_free(struct kvm_vm *vm);
 int vm_check_cap(struct kvm_vm *vm, long cap);
 /* Bound each KVM_RUN of this VM (scaled by GMEMSUITE_TIMEOUT_SCALE). */
@@ -159,8 +214,25 @@ void *addr_gpa2hva(struct kvm_vm *vm, uint64_t gpa);
 /* Map [gva, gva+size) to [gpa, ...) with leaves of the given size. */
 void virt_map(struct kvm_vm *vm, uint64_t gva, uint64_t gpa, uint64_t size,
 	      enum guest_page page);
-/* Allocate zeroed, identity-mapped pages from the system slot. */
+/*
+ * Allocate zeroed, identity-mapped pages from the system slot (private in
+ * confidential VMs: only before launch).
+ */
 uint64_t vm_alloc_sys_pages(struct kvm_vm *vm, unsigned int nr_pages);
+/* Same from the shared window: pages the host reads and writes. */
+uint64_t vm_alloc_shared_pages(struct kvm_vm *vm, unsigned int nr_pages);
+/*
+ * Start vCPUs added from now on in the boot stub at the reset vector
+ * (TDX does it always; tests use it to run the stub in other VMs).
+ */
+void vm_use_boot_stub(struct kvm_vm *vm);
+/*
+ * Send ucalls through the vCPUs' shared pages as confidential guests do
+ * (tests of that path; default: from the stack).
+ */
+void vm_ucall_via_shared(struct kvm_vm *vm);
+/* Put a vCPU in the state a TDX vCPU starts in (for such tests). */
+void vcpu_set_tdx_reset_state(struct kvm_vcpu *vcpu);
 bool vm_supports_guest_page(struct kvm_vm *vm, enum guest_page page,
 			    const char **why);
 
@@ -213,6 +285,15 @@ uint64_t vcpu_tsc_khz(struct kvm_vcpu *vcpu);
 
 /* ---- Arch internals shared between lib files ----------------------------- */
 void x86_vm_setup(struct kvm_vm *vm);
+/* KVM_GET_SUPPORTED_CPUID into vm->cpuid (once). */
+void x86_get_supported_cpuid(struct kvm_vm *vm);
+/* Boot-stub vCPUs before launch: registers live in the boot params. */
+bool x86_boot_regs_access(struct kvm_vcpu *vcpu, struct kvm_regs *regs,
+			  bool set);
+/* Private/shared encoding of a leaf mapping gpa (C-bit, shared bit). */
+uint64_t x86_leaf_enc(struct kvm_vm *vm, bool private);
+void virt_map_enc(struct kvm_vm *vm, uint64_t gva, uint64_t gpa,
+		  uint64_t size, enum guest_page page, uint64_t enc);
 void x86_vcpu_setup(struct kvm_vcpu *vcpu, void *guest_code);
 struct kvm_cpuid_entry2 *vm_cpuid_entry(struct kvm_vm *vm, uint32_t fn,
 					uint32_t idx);

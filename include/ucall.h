@@ -2,10 +2,12 @@
 /*
  * Guest -> host channel.
  *
- * The guest fills a struct ucall on its own stack (identity-mapped below
- * 4 GiB) and writes its address with a 32-bit OUT to UCALL_PORT: the exit
- * carries the pointer in kvm_run's I/O data, so the host needs no extra
- * register read.  Format strings and file names are string literals at
+ * The guest fills a struct ucall, copies it to its vCPU's page in the
+ * shared window of the system slot (identity-mapped below 4 GiB) and
+ * writes that address with a 32-bit port write to UCALL_PORT (OUT, or the
+ * SNP/TDX equivalent, lib/coco_guest.c): the exit carries the pointer in
+ * kvm_run's I/O data, so the host reads no register (confidential VMs
+ * have none to read).  Format strings and file names are string literals at
  * the same address in guest and host (the guest runs a copy of this very
  * binary), so the host formats GUEST_ASSERT messages itself and the guest
  * needs no printf.
@@ -48,6 +50,9 @@ struct ucall {
 };
 
 void ucall(uint64_t cmd, uint64_t nargs, ...);
+/* lib/guest_entry.S: OUT of the address; patch site for other channels. */
+void ucall_send(struct ucall *uc);
+extern char ucall_send_patch[];
 void ucall_assert(const char *file, uint64_t line, const char *expr,
 		  const char *fmt, uint64_t nargs, ...);
 

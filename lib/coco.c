@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <stddef.h>
 
 #include "coco.h"
+#include "compat.h"
 
 uint64_t ghcb_msr_psc_req(uint64_t gfn, enum snp_psc_op op)
 {
@@ -66,4 +68,89 @@ uint64_t coco_leaf_bits(enum coco_kind kind, bool private,
 	default:
 		return 0;
 	}
+}
+
+int coco_populate(coco_populate_fn step, void *ctx, uint64_t gpa,
+		  uint64_t src, uint64_t pages, unsigned int *calls)
+{
+	unsigned int idle = 0;
+	uint64_t before;
+	int r;
+
+	*calls = 0;
+	while (pages) {
+		before = pages;
+		r = step(ctx, &gpa, &src, &pages);
+		(*calls)++;
+		if (r && r != -EINTR && r != -EAGAIN)
+			return r;
+		if (pages > before)
+			return -EIO;	/* the kernel went backwards */
+		idle = pages == before ? idle + 1 : 0;
+		if (idle >= COCO_POPULATE_MAX_IDLE)
+			return r ? r : -EIO;
+	}
+	return 0;
+}
+
+#define CPUID_7_EBX_HLE		(1U << 4)
+#define CPUID_7_EBX_RTM		(1U << 11)
+#define CPUID_7_ECX_WAITPKG	(1U << 5)
+
+static const struct kvm_cpuid_entry2 *find_leaf(const struct kvm_cpuid2 *c,
+						uint32_t fn, uint32_t idx)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->nent; i++) {
+		const struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+		if (e->function == fn &&
+		    (!(e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) ||
+		     e->index == idx))
+			return e;
+	}
+	return NULL;
+}
+
+const char *tdx_filter_cpuid(const struct kvm_cpuid2 *supported,
+			     const struct kvm_cpuid2 *caps,
+			     struct kvm_cpuid2 *out, unsigned int gpaw)
+{
+	const struct kvm_cpuid_entry2 *c, *s;
+	struct kvm_cpuid_entry2 *o;
+	bool have_gpaw = false;
+	uint32_t i;
+
+	if (gpaw != 48 && gpaw != 52)
+		return "GPAW must be 48 or 52";
+	out->nent = 0;
+	for (i = 0; i < caps->nent; i++) {
+		c = &caps->entries[i];
+		s = find_leaf(supported, c->function, c->index);
+		if (!s)
+			continue;
+		o = &out->entries[out->nent++];
+		*o = *s;
+		o->index = c->index;
+		o->eax &= c->eax;
+		o->ebx &= c->ebx;
+		o->ecx &= c->ecx;
+		o->edx &= c->edx;
+		if (o->function == 7 && o->index == 0) {
+			o->ebx &= ~(CPUID_7_EBX_HLE | CPUID_7_EBX_RTM);
+			o->ecx &= ~CPUID_7_ECX_WAITPKG;
+		}
+		if (o->function == 0x80000008) {
+			if (((c->eax >> 16) & 0xff) != 0xff)
+				return "KVM_TDX_CAPABILITIES does not offer "
+				       "CPUID.0x80000008:EAX[23:16] (GPAW)";
+			o->eax = (o->eax & ~0xff0000U) | (gpaw << 16);
+			have_gpaw = true;
+		}
+	}
+	if (!have_gpaw)
+		return "no CPUID leaf 0x80000008 in both the supported CPUID "
+		       "and KVM_TDX_CAPABILITIES: KVM_TDX_INIT_VM needs it";
+	return NULL;
 }

@@ -112,7 +112,7 @@ static struct guest_cmd *mailbox(struct kvm_vcpu *vcpu)
 struct kvm_vcpu *vm_vcpu_add_cmd(struct kvm_vm *vm)
 {
 	struct kvm_vcpu *vcpu = vm_vcpu_add(vm, guest_cmd_loop);
-	uint64_t mb = vm_alloc_sys_pages(vm, 1);
+	uint64_t mb = vm_alloc_shared_pages(vm, 1);
 
 	vcpu_args_set(vcpu, 1, mb);
 	vcpu->mailbox_gpa = mb;

@@ -232,26 +232,54 @@ void vm_set_run_timeout(struct kvm_vm *vm, unsigned int ms)
 
 /* ---- VMs ----------------------------------------------------------------- */
 
-struct kvm_vm *__vm_create(unsigned long type)
+/* KVM_CREATE_VM and the backend's VM setup; NULL with why on failure. */
+static struct kvm_vm *create_kind(enum vm_kind k, char *why, size_t len)
 {
+	const struct vm_kind_info *info = vm_kind_info(k);
 	struct kvm_vm *vm = calloc(1, sizeof(*vm));
 	int err;
 
 	TEST_ASSERT(vm, "calloc");
 	vm->kvm_fd = open_kvm_dev();
-	vm->fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, type);
+	vm->fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, info->type);
 	if (vm->fd < 0) {
 		err = errno;
+		snprintf(why, len, "KVM_CREATE_VM(%s): %s",
+			 vm_type_name(info->type), errno_name(err));
 		close(vm->kvm_fd);
 		free(vm);
 		errno = err;
 		return NULL;
 	}
-	vm->type = type;
+	vm->type = info->type;
+	vm->kind = k;
+	vm->coco = info->coco;
+	vm->sev_fd = -1;
+	vm->backend = vm_backend_of(k);
 	vm->next_slot = SYS_SLOT;	/* x86_vm_setup() takes it */
 	vm->run_timeout_ms = run_timeout_ms();
+	if (vm->backend && vm->backend->vm_init) {
+		err = vm->backend->vm_init(vm, why, len);
+		if (err) {
+			vm_free(vm);
+			errno = -err;
+			return NULL;
+		}
+	}
 	x86_vm_setup(vm);
 	return vm;
+}
+
+struct kvm_vm *__vm_create(unsigned long type)
+{
+	enum vm_kind k = vm_kind_from_type(type);
+	char why[256];
+
+	if (k == NR_VM_KINDS) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return create_kind(k, why, sizeof(why));
 }
 
 struct kvm_vm *vm_create(unsigned long type)
@@ -263,6 +291,51 @@ struct kvm_vm *vm_create(unsigned long type)
 			  vm_type_name(type), type);
 	TEST_ASSERT(vm, "KVM_CREATE_VM(%s) failed", vm_type_name(type));
 	return vm;
+}
+
+struct kvm_vm *__vm_create_kind(enum vm_kind k, char *why, size_t len)
+{
+	struct vm_kind_facts f;
+
+	vm_kind_facts_read(&f);
+	if (vm_kind_unavailable(&f, k, why, len)) {
+		errno = EOPNOTSUPP;
+		return NULL;
+	}
+	return create_kind(k, why, len);
+}
+
+struct kvm_vm *vm_create_kind(enum vm_kind k)
+{
+	char why[320];
+	struct kvm_vm *vm = __vm_create_kind(k, why, sizeof(why));
+
+	if (!vm)
+		test_skip("%s", why);
+	return vm;
+}
+
+struct kvm_vm *vm_create_private(void)
+{
+	const struct vm_kind_info *i = vm_kind_info(vm_kind_selected);
+
+	if (!i->private_mem)
+		test_skip("--vm-type %s has no private memory (use "
+			  "sw_protected, snp or tdx)", i->name);
+	return vm_create_kind(vm_kind_selected);
+}
+
+void vm_launch(struct kvm_vm *vm)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+	pthread_mutex_lock(&lock);
+	if (!vm->launched) {
+		if (vm->backend && vm->backend->launch)
+			vm->backend->launch(vm);
+		vm->launched = true;
+	}
+	pthread_mutex_unlock(&lock);
 }
 
 static void region_unmap(struct kvm_region *r)
@@ -294,6 +367,10 @@ void vm_free(struct kvm_vm *vm)
 		stats_close(vm->stats);
 		free(vm->stats);
 	}
+	if (vm->backend && vm->backend->vm_free)
+		vm->backend->vm_free(vm);
+	if (vm->sev_fd >= 0)
+		close(vm->sev_fd);
 	close(vm->fd);
 	for (r = vm->regions; r; r = next) {
 		next = r->next;
@@ -516,7 +593,13 @@ struct kvm_region *vm_add_region(struct kvm_vm *vm,
 		    r->gmem_fd >= 0 ? " + guest_memfd" : "", errno_name(err));
 
 	if (!spec->no_guest_map)
-		virt_map(vm, r->gpa, r->gpa, r->size, r->guest_page);
+		virt_map_enc(vm, r->gpa, r->gpa, r->size, r->guest_page,
+			     x86_leaf_enc(vm, spec->private));
+	if (spec->private) {
+		TEST_ASSERT(r->gmem_fd >= 0, "a private region needs a "
+			    "guest_memfd");
+		vm_set_private(vm, r->gpa, r->size);
+	}
 	return r;
 }
 
@@ -604,13 +687,30 @@ struct kvm_vcpu *vm_vcpu_add(struct kvm_vm *vm, void *guest_code)
 	return vcpu;
 }
 
+/* Protected state: KVM refuses register access once launched. */
+static bool regs_protected(struct kvm_vcpu *vcpu)
+{
+	return vcpu->vm->launched &&
+	       vm_kind_info(vcpu->vm->kind)->protected_state;
+}
+
 void vcpu_get_regs(struct kvm_vcpu *vcpu, struct kvm_regs *regs)
 {
+	if (x86_boot_regs_access(vcpu, regs, false))
+		return;
+	TEST_ASSERT(!regs_protected(vcpu), "vCPU %u of a %s VM: registers "
+		    "are protected once launched", vcpu->id,
+		    vm_kind_info(vcpu->vm->kind)->name);
 	TEST_ASSERT(!ioctl(vcpu->fd, KVM_GET_REGS, regs), "KVM_GET_REGS");
 }
 
 void vcpu_set_regs(struct kvm_vcpu *vcpu, struct kvm_regs *regs)
 {
+	if (x86_boot_regs_access(vcpu, regs, true))
+		return;
+	TEST_ASSERT(!regs_protected(vcpu), "vCPU %u of a %s VM: registers "
+		    "are protected once launched", vcpu->id,
+		    vm_kind_info(vcpu->vm->kind)->name);
 	TEST_ASSERT(!ioctl(vcpu->fd, KVM_SET_REGS, regs), "KVM_SET_REGS");
 }
 
@@ -635,6 +735,8 @@ int __vcpu_run(struct kvm_vcpu *vcpu)
 {
 	int r, err;
 
+	if (!vcpu->vm->launched)
+		vm_launch(vcpu->vm);
 	vcpu->thread = pthread_self();
 	vcpu->timed_out = 0;
 	vcpu->run_start_ns = now_ns();
@@ -656,6 +758,10 @@ void vcpu_fail_run(struct kvm_vcpu *vcpu, int err)
 {
 	struct kvm_regs regs;
 
+	if (err == ETIMEDOUT && regs_protected(vcpu))
+		TEST_FAIL("vCPU %u: KVM_RUN did not return within %u ms "
+			  "(watchdog); registers protected", vcpu->id,
+			  vcpu->vm->run_timeout_ms);
 	if (err == ETIMEDOUT) {
 		vcpu_get_regs(vcpu, &regs);
 		TEST_FAIL("vCPU %u: KVM_RUN did not return within %u ms "
@@ -801,9 +907,10 @@ void vcpu_unexpected_exit(struct kvm_vcpu *vcpu, const char *file, int line)
 {
 	struct kvm_run *run = vcpu->run;
 	struct gmem_memory_fault_exit *mf = run_memory_fault(run);
-	struct kvm_regs regs;
+	struct kvm_regs regs = { 0 };
 
-	vcpu_get_regs(vcpu, &regs);
+	if (!regs_protected(vcpu))
+		vcpu_get_regs(vcpu, &regs);
 	test_diag("%s:%d: vCPU %u: unexpected exit %u (%s) at RIP 0x%llx",
 		  file, line, vcpu->id, run->exit_reason,
 		  exit_reason_name(run->exit_reason), regs.rip);
