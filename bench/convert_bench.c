@@ -39,6 +39,7 @@ struct config {
 	unsigned int paths;		/* bitmask of enum path */
 	enum guest_page guest_page;
 	bool split;
+	enum vm_kind kind;
 	const char *json;
 };
 
@@ -76,6 +77,9 @@ static void usage(FILE *out)
 "  -i, --iterations N   conversions per row (default 5; 2 above 64M)\n"
 "  -g, --guest-page G   4k|2m guest mapping of the region (default 4k)\n"
 "  -S, --split          also run the huge-page split mode\n"
+"  -V, --vm-type T      sw_protected|snp|tdx (default sw_protected); on\n"
+"                       snp/tdx the guest's conversion includes\n"
+"                       PVALIDATE/ACCEPT and its page-table bit\n"
 "  -j, --json FILE      write the results as JSON (- for stdout)\n"
 "  -h, --help\n", prog);
 }
@@ -130,6 +134,7 @@ static void parse(int argc, char **argv)
 		{ "iterations", required_argument, NULL, 'i' },
 		{ "guest-page", required_argument, NULL, 'g' },
 		{ "split", no_argument, NULL, 'S' },
+		{ "vm-type", required_argument, NULL, 'V' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -138,9 +143,10 @@ static void parse(int argc, char **argv)
 	int opt;
 
 	cfg.iterations = 5;
+	cfg.kind = VM_KIND_SW_PROTECTED;
 	cfg.paths = (1U << NR_PATHS) - 1;
 	parse_sizes(def);
-	while ((opt = getopt_long(argc, argv, "s:p:i:g:Sj:h", opts,
+	while ((opt = getopt_long(argc, argv, "s:p:i:g:SV:j:h", opts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 's':
@@ -163,6 +169,14 @@ static void parse(int argc, char **argv)
 			break;
 		case 'S':
 			cfg.split = true;
+			break;
+		case 'V':
+			if (!vm_kind_from_name(optarg, &cfg.kind))
+				bad("--vm-type must be " VM_KIND_NAMES ", not",
+				    optarg);
+			if (!vm_kind_info(cfg.kind)->private_mem)
+				bad("--vm-type needs private memory "
+				    "(sw_protected|snp|tdx), not", optarg);
 			break;
 		case 'j':
 			cfg.json = optarg;
@@ -283,12 +297,13 @@ static bool setup_path(enum path p, enum backing_type backing, uint64_t size,
 		.guest_page = guest_page, .gmem = GMEM_CREATE,
 	};
 	struct kvm_vm *def;
+	char why[320];
 	bool ok;
 
-	vm = __vm_create(KVM_X86_SW_PROTECTED_VM);
+	vm = __vm_create_kind(cfg.kind, why, sizeof(why));
 	if (!vm) {
-		skip_reason[p] = "VM type KVM_X86_SW_PROTECTED_VM not "
-				 "supported (private memory: try make vmcheck)";
+		skip_reason[p] = strdup(why);
+		TEST_ASSERT(skip_reason[p], "strdup");
 		return false;
 	}
 	if (p == PATH_IN_PLACE) {
@@ -638,6 +653,7 @@ int main(int argc, char **argv)
 		json_u64(&j, "iterations", cfg.iterations);
 		json_u64(&j, "guest_page", guest_page_bytes(cfg.guest_page));
 		json_u64(&j, "tsc_khz", tsc_khz);
+		json_str(&j, "vm_kind", vm_kind_info(cfg.kind)->name);
 		json_obj_end(&j);
 		json_obj_begin(&j, "results");
 		json_rows(&j);

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "coco_guest.h"
 #include "gmem.h"
 #include "hugetlb.h"
 #include "kvm_util.h"
@@ -50,6 +51,7 @@ struct fault_args {
 	uint64_t order;		/* gpa of nr_pages u32 page indices, or 0 */
 	uint64_t plain_rdtsc;	/* rdtsc without lfence (--timer rdtsc) */
 	uint64_t batch;		/* pages per sample (--batch) */
+	uint64_t accept;	/* SNP/TDX private: accept before the access */
 };
 
 GUEST_CODE_BEGIN
@@ -73,6 +75,7 @@ static void guest_fault_loop(uint64_t args_gpa)
 		uint64_t i, begin, prev, now, sink = 0, batch = a->batch;
 		uint64_t left = batch, k = 0;
 		bool write = a->write, plain = a->plain_rdtsc;
+		bool accept = a->accept;
 
 		begin = prev = rdtsc_ordered();
 		for (i = 0; i < n; i++) {
@@ -80,6 +83,14 @@ static void guest_fault_loop(uint64_t args_gpa)
 				(order ? order[i] : i) * SZ_4K);
 
 			if (mode != MODE_TIMER) {
+				/*
+				 * A confidential guest's first touch of
+				 * private memory is PVALIDATE / ACCEPT: the
+				 * fault happens there.
+				 */
+				if (accept)
+					sink += guest_accept((uint64_t)p,
+							     SZ_4K);
 				if (write)
 					*p = i;
 				else
@@ -102,6 +113,8 @@ GUEST_CODE_END
 struct config {
 	enum backing_type backing;
 	bool gmem_private;
+	enum vm_kind kind;
+	bool kind_set;		/* --vm-type given */
 	uint64_t size;
 	unsigned int vcpus;
 	bool write;
@@ -164,6 +177,9 @@ static void usage(FILE *out)
 "                       (default): the smallest power of two that keeps\n"
 "                       the timer under 2%% of the untimed cost per page\n"
 "                       (1 where timing is cheap); 1 forces per-access\n"
+"  -V, --vm-type T      " VM_KIND_NAMES "\n"
+"                       (default: default, sw_protected for gmem-private;\n"
+"                       snp/tdx guests accept private pages on first touch)\n"
 "  -j, --json FILE      write the results as JSON (- for stdout)\n"
 "  -h, --help\n", prog);
 }
@@ -193,6 +209,7 @@ static void parse(int argc, char **argv, struct config *c)
 		{ "timer", required_argument, NULL, 'T' },
 		{ "batch", required_argument, NULL, 'B' },
 		{ "json", required_argument, NULL, 'j' },
+		{ "vm-type", required_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -202,7 +219,8 @@ static void parse(int argc, char **argv, struct config *c)
 		.backing = BACKING_ANON, .size = SZ_1G, .vcpus = 1,
 		.write = true, .node = -1, .iterations = 3, .batch = 0,
 	};
-	while ((opt = getopt_long(argc, argv, "b:s:v:a:p:g:n:mPi:RT:B:j:h", opts,
+	while ((opt = getopt_long(argc, argv, "b:s:v:a:p:g:n:mPi:RT:B:j:V:h",
+				  opts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'b':
@@ -275,6 +293,12 @@ static void parse(int argc, char **argv, struct config *c)
 		case 'j':
 			c->json = optarg;
 			break;
+		case 'V':
+			if (!vm_kind_from_name(optarg, &c->kind))
+				bad("--vm-type must be " VM_KIND_NAMES
+				    ", not '%s'", optarg);
+			c->kind_set = true;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -285,6 +309,9 @@ static void parse(int argc, char **argv, struct config *c)
 	}
 	if (optind < argc)
 		bad("unexpected argument '%s'", argv[optind]);
+	if (!c->kind_set)
+		c->kind = c->gmem_private ? VM_KIND_SW_PROTECTED :
+			  VM_KIND_DEFAULT;
 	if (c->batch && c->size / c->vcpus / SZ_4K % c->batch)
 		bad("--batch must divide the pages of each vCPU (%s)",
 		    "size / vcpus / 4K");
@@ -315,11 +342,11 @@ static void bind_node(const struct config *c)
 
 static void setup_vm(const struct config *c)
 {
-	unsigned long type = c->gmem_private ? KVM_X86_SW_PROTECTED_VM :
-			     KVM_X86_DEFAULT_VM;
+	const struct vm_kind_info *kind = vm_kind_info(c->kind);
 	struct region_spec spec = {
 		.gpa = TEST_REGION_GPA, .size = c->size,
 		.backing = c->backing, .guest_page = c->guest_page,
+		.private = c->gmem_private,
 	};
 	uint64_t per = c->size / c->vcpus / SZ_4K, aux_size, off = 0;
 	unsigned int i;
@@ -328,11 +355,10 @@ static void setup_vm(const struct config *c)
 		hugetlb_require(SZ_2M, c->size / SZ_2M);
 	if (c->backing == BACKING_HUGETLB_1G)
 		hugetlb_require(SZ_1G, c->size / SZ_1G);
-	if (c->gmem_private && !__vm_create(type))
-		test_skip("gmem-private needs a VM type with private memory: "
-			  "KVM_X86_SW_PROTECTED_VM not supported (try make "
-			  "vmcheck)");
-	vm = vm_create(type);
+	if (c->gmem_private && !kind->private_mem)
+		test_skip("gmem-private needs a VM type with private memory, "
+			  "not --vm-type %s", kind->name);
+	vm = vm_create_kind(c->kind);
 	if (c->backing == BACKING_GMEM || c->gmem_private) {
 		spec.gmem = GMEM_CREATE;
 		if (c->backing == BACKING_GMEM) {
@@ -341,13 +367,11 @@ static void setup_vm(const struct config *c)
 			TEST_REQUIRE((gmem_supported_flags(vm) &
 				      spec.gmem_flags) == spec.gmem_flags,
 				     "guest_memfd MMAP|INIT_SHARED not "
-				     "supported on %s", vm_type_name(type));
+				     "supported on %s", vm_type_name(vm->type));
 		}
 	}
 	region = vm_add_region(vm, &spec);
 	bind_node(c);
-	if (c->gmem_private)
-		vm_set_private(vm, region->gpa, region->size);
 
 	/* Per vCPU: u64 samples and u32 order, each 2M-aligned. */
 	aux_size = c->vcpus * (ALIGN_UP(per * 8, SZ_2M) +
@@ -359,7 +383,8 @@ static void setup_vm(const struct config *c)
 	memset(aux->hva, 0, aux_size);
 	for (i = 0; i < c->vcpus; i++) {
 		struct vcpu_ctx *x = &ctx[i];
-		uint64_t args = vm_alloc_sys_pages(vm, 1);
+		/* Shared: the host sets the mode of every pass. */
+		uint64_t args = vm_alloc_shared_pages(vm, 1);
 
 		x->vcpu = vm_vcpu_add(vm, guest_fault_loop);
 		vcpu_args_set(x->vcpu, 1, args);
@@ -369,6 +394,7 @@ static void setup_vm(const struct config *c)
 		x->args->write = c->write;
 		x->args->plain_rdtsc = c->plain_rdtsc;
 		x->args->batch = c->batch ? c->batch : 1;
+		x->args->accept = c->gmem_private && vm->coco != COCO_NONE;
 		x->args->samples = AUX_GPA + off;
 		x->samples = addr_gpa2hva(vm, AUX_GPA + off);
 		off += ALIGN_UP(per * 8, SZ_2M);
@@ -681,6 +707,7 @@ static void write_json(const struct config *c, const struct measured *m)
 	json_obj_begin(&j, "config");
 	json_str(&j, "backing", backing_label(c));
 	json_str(&j, "vm_type", vm_type_name(vm->type));
+	json_str(&j, "vm_kind", vm_kind_info(c->kind)->name);
 	json_u64(&j, "size", c->size);
 	json_u64(&j, "vcpus", c->vcpus);
 	json_str(&j, "access", c->write ? "write" : "read");

@@ -63,6 +63,10 @@ struct guest_vcpu_info {
 #define GUEST_EACCEPT	0x61637000ULL	/* TDX ACCEPT failed */
 #define GUEST_EMAPGPA	0x6d617000ULL	/* TDX MapGPA failed */
 
+/* Callable from guest code: no SSE (see GUEST_CODE_BEGIN in ucall.h). */
+#pragma GCC push_options
+#pragma GCC target("general-regs-only")
+
 static inline __attribute__((always_inline)) struct guest_vcpu_info *
 this_vcpu(void)
 {
@@ -92,6 +96,8 @@ guest_port_out32(uint16_t port, uint32_t val)
 		__asm__ __volatile__("outl %0, %w1" :: "a"(val), "Nd"(port)
 				     : "memory");
 }
+
+#pragma GCC pop_options
 /*
  * Convert [gpa, gpa + size) the way this VM type's guest does: request,
  * validate/accept, page-table bit.  0 or an error (hypercall value or

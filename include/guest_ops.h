@@ -25,9 +25,14 @@ enum guest_op {
 	GOP_READ,	/* read one u64 at gpa */
 	GOP_WRITE,	/* write seed as one u64 at gpa */
 	GOP_MAP_GPA,	/* KVM_HC_MAP_GPA_RANGE(gpa, size/4K, seed = attrs) */
+	/* The VM type's whole guest-side conversion, seed = to private. */
+	GOP_CONVERT,
+	/* Make private memory usable (SNP PVALIDATE, TDX ACCEPT; else 0). */
+	GOP_ACCEPT,
 	/*
-	 * Timed (guest rdtsc): KVM_HC_MAP_GPA_RANGE then re-touch every page
-	 * of the range; answers (hypercall cycles, touch cycles, result).
+	 * Timed (guest rdtsc): KVM_HC_MAP_GPA_RANGE (SNP/TDX guests: their
+	 * whole conversion, guest_convert()) then re-touch every page of the
+	 * range; answers (conversion cycles, touch cycles, result).
 	 */
 	GOP_CONVERT_TIMED,
 	/* Timed bare exit: a marker ucall, then (round-trip cycles). */

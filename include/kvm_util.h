@@ -185,6 +185,12 @@ struct kvm_vm *vm_create_kind(enum vm_kind k);
  * memory: skips when the kind has none ("default") or cannot run here.
  */
 struct kvm_vm *vm_create_private(void);
+/*
+ * Same, for cases that check sw_protected semantics (the host reads and
+ * writes both sides, the guest sends raw KVM_HC_MAP_GPA_RANGE): skips on
+ * snp/tdx with that reason, after any reason the type cannot run here.
+ */
+struct kvm_vm *vm_create_private_plain(void);
 /* Launch now (normally done by the first KVM_RUN); idempotent. */
 void vm_launch(struct kvm_vm *vm);
 void vm_free(struct kvm_vm *vm);

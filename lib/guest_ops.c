@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include "coco_guest.h"
 #include "guest_ops.h"
 #include "processor.h"
 
@@ -65,8 +66,17 @@ void guest_cmd_loop(uint64_t mailbox_gpa)
 		case GOP_CONVERT_TIMED: {
 			uint64_t t0 = rdtsc_ordered(), t1, t2, a, r;
 
-			r = kvm_hypercall(KVM_HC_MAP_GPA_RANGE, gpa,
-					  size / SZ_4K, seed, 0, cmd->amd);
+			/*
+			 * Confidential guests: the whole guest-side
+			 * conversion (request, PVALIDATE/ACCEPT, PTE bit).
+			 */
+			if (guest_vm.coco != COCO_NONE)
+				r = guest_convert(gpa, size, seed &
+						  KVM_MAP_GPA_RANGE_ENCRYPTED);
+			else
+				r = kvm_hypercall(KVM_HC_MAP_GPA_RANGE, gpa,
+						  size / SZ_4K, seed, 0,
+						  cmd->amd);
 			t1 = rdtsc_ordered();
 			for (a = gpa; a < gpa + size; a += SZ_4K)
 				*(volatile uint64_t *)a = a;
@@ -89,6 +99,12 @@ void guest_cmd_loop(uint64_t mailbox_gpa)
 			GUEST_SYNC_ARGS(rdtsc_ordered() - t0, size / SZ_4K, 0);
 			break;
 		}
+		case GOP_CONVERT:
+			GUEST_SYNC_ARGS(guest_convert(gpa, size, seed), 0, 0);
+			break;
+		case GOP_ACCEPT:
+			GUEST_SYNC_ARGS(guest_accept(gpa, size), 0, 0);
+			break;
 		case GOP_MAP_GPA:
 			GUEST_SYNC_ARGS(kvm_hypercall(KVM_HC_MAP_GPA_RANGE, gpa,
 						      size / SZ_4K, seed, 0,

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "ktap.h"
+#include "vm_type.h"
 #include "test_util.h"
 
 #define DEFAULT_CASE_TIMEOUT_S	120
@@ -243,9 +244,13 @@ static void block_sigchld(void)
 
 static void usage(const char *prog, FILE *out)
 {
-	fprintf(out, "usage: %s [-l|--list] [-t|--test NAME]... [-h|--help]\n"
+	fprintf(out, "usage: %s [-l|--list] [-t|--test NAME]... "
+		"[-V|--vm-type TYPE] [-h|--help]\n"
 		"  -l, --list     list the cases and exit\n"
 		"  -t, --test N   run only case N (glob; repeatable)\n"
+		"  -V, --vm-type T  VM type for cases that need private "
+		"memory:\n"
+		"                 " VM_KIND_NAMES " (default sw_protected)\n"
 		"Prints KTAP; exits 0 (pass), 1 (a case failed), "
 		"4 (all skipped).\n", prog);
 }
@@ -269,6 +274,7 @@ int ktap_main(int argc, char **argv, const struct ktap_case *cases,
 		{ "list", no_argument, NULL, 'l' },
 		{ "test", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "vm-type", required_argument, NULL, 'V' },
 		{ 0 }
 	};
 	char *only[64], *prog = basename(argv[0]);
@@ -276,7 +282,7 @@ int ktap_main(int argc, char **argv, const struct ktap_case *cases,
 	unsigned int i, n = 0, idx = 0;
 	int opt, nr_only = 0;
 
-	while ((opt = getopt_long(argc, argv, "lt:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "lt:hV:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'l':
 			for (i = 0; i < nr_cases; i++)
@@ -292,6 +298,13 @@ int ktap_main(int argc, char **argv, const struct ktap_case *cases,
 		case 'h':
 			usage(prog, stdout);
 			return 0;
+		case 'V':
+			if (!vm_kind_select(optarg)) {
+				fprintf(stderr, "%s: unknown VM type '%s' (want "
+					VM_KIND_NAMES ")\n", prog, optarg);
+				return 2;
+			}
+			break;
 		default:
 			usage(prog, stderr);
 			return 2;

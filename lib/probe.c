@@ -34,9 +34,6 @@ static void probe_params(struct host_probe *p)
 		d = opendir(dir);
 		if (!d)
 			continue;
-		if (strcmp(param_modules[m], "kvm") && !p->kvm_module[0])
-			snprintf(p->kvm_module, sizeof(p->kvm_module), "%s",
-				 param_modules[m]);
 		while ((de = readdir(d)) && p->nr_params < PROBE_MAX_PARAMS) {
 			struct probe_param *pp = &p->params[p->nr_params];
 
@@ -52,6 +49,38 @@ static void probe_params(struct host_probe *p)
 		}
 		closedir(d);
 	}
+}
+
+static bool module_present(const char *m)
+{
+	char dir[128];
+
+	snprintf(dir, sizeof(dir), "/sys/module/%s", m);
+	return !access(dir, F_OK);
+}
+
+/*
+ * The vendor module KVM runs on.  kvm_intel and kvm_amd can both be built
+ * in (both show in /sys/module, e.g. the vmcheck kernel): the CPU vendor
+ * decides; a loaded kvm_pvm wins over both.
+ */
+static void probe_kvm_module(struct host_probe *p)
+{
+	bool amd = !strcmp(p->cpu_vendor, "AuthenticAMD") ||
+		   !strcmp(p->cpu_vendor, "HygonGenuine");
+	const char *pick = NULL;
+
+	if (module_present("kvm_pvm"))
+		pick = "kvm_pvm";
+	else if (amd && module_present("kvm_amd"))
+		pick = "kvm_amd";
+	else if (!amd && module_present("kvm_intel"))
+		pick = "kvm_intel";
+	else if (module_present("kvm_amd"))
+		pick = "kvm_amd";
+	else if (module_present("kvm_intel"))
+		pick = "kvm_intel";
+	snprintf(p->kvm_module, sizeof(p->kvm_module), "%s", pick ? pick : "");
 }
 
 const char *probe_param(const struct host_probe *p, const char *module,
@@ -307,6 +336,7 @@ const struct host_probe *probe_host(void)
 	probe_cpu(&probe);
 	probe_mm(&probe);
 	probe_params(&probe);
+	probe_kvm_module(&probe);
 	probe_kvm(&probe);
 	probed = true;
 	return &probe;

@@ -5,12 +5,17 @@
  * GHCI: TDG.VP.VMCALL<MapGPA>; Linux 7.3 sev-common.h, psp-sev.h,
  * shared/tdx.h).  Pure code: runs on any host.
  */
+#include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "coco.h"
 #include "coco_uapi.h"
+#include "compat.h"
 #include "ktap.h"
 #include "test_util.h"
+#include "vm_type.h"
 
 /* GHCBData[55:52] op | [51:12] gfn | [11:0] 0x014. */
 static void ghcb_psc_request(void)
@@ -101,6 +106,268 @@ static void snp_policy_validation(void)
 		    "MIGRATE_MA (not in KVM's mask) accepted");
 }
 
+/* ---- Populate loop (SNP_LAUNCH_UPDATE, TDX_INIT_MEM_REGION) --------------- */
+
+struct mock_populate {
+	unsigned int per_call;	/* pages KVM handles per call */
+	unsigned int eintr_every; /* every n-th call: -EINTR, nothing done */
+	int fail_at;		/* call number that fails with -EIO, or 0 */
+	bool stall;		/* succeed without progress */
+	bool backwards;
+	unsigned int calls;
+	uint64_t next_gpa, next_src;
+	bool out_of_order;
+};
+
+/* Advances like KVM: part of the range, the rest written back. */
+static int mock_step(void *ctx, uint64_t *gpa, uint64_t *src,
+		     uint64_t *pages)
+{
+	struct mock_populate *m = ctx;
+	uint64_t n;
+
+	m->calls++;
+	if (*gpa != m->next_gpa || *src != m->next_src)
+		m->out_of_order = true;
+	if (m->fail_at && m->calls == (unsigned int)m->fail_at)
+		return -EIO;
+	if (m->eintr_every && m->calls % m->eintr_every == 0)
+		return -EINTR;
+	if (m->stall)
+		return 0;
+	if (m->backwards) {
+		*pages += 1;
+		return 0;
+	}
+	n = *pages < m->per_call ? *pages : m->per_call;
+	*gpa += n * 4096;
+	*src += n * 4096;
+	*pages -= n;
+	m->next_gpa = *gpa;
+	m->next_src = *src;
+	return 0;
+}
+
+/*
+ * KVM may populate part of a range per call and return -EINTR on a
+ * signal (both commands' documentation): the loop resumes where KVM
+ * stopped until nothing is left, and stops on errors and stalls.
+ */
+static void populate_loop_resumes_and_stops(void)
+{
+	struct mock_populate m = {
+		.per_call = 3, .eintr_every = 2,
+		.next_gpa = 0x200000, .next_src = 0x7f0000000000ULL,
+	};
+	unsigned int calls;
+
+	/* 10 pages, 3 per call, every 2nd call -EINTR: 4 + 3 = 7 calls. */
+	TEST_ASSERT_EQ(coco_populate(mock_step, &m, 0x200000,
+				     0x7f0000000000ULL, 10, &calls), 0);
+	TEST_ASSERT_EQ(calls, 7);
+	TEST_ASSERT(!m.out_of_order, "a call did not resume where the "
+		    "previous one stopped");
+	TEST_ASSERT_EQ(m.next_gpa, 0x200000 + 10 * 4096);
+
+	m = (struct mock_populate){ .per_call = 1, .fail_at = 3,
+				    .next_gpa = 0, .next_src = 0 };
+	TEST_ASSERT_EQ(coco_populate(mock_step, &m, 0, 0, 10, &calls), -EIO);
+	TEST_ASSERT_EQ(calls, 3);
+
+	m = (struct mock_populate){ .stall = true };
+	TEST_ASSERT_EQ(coco_populate(mock_step, &m, 0, 0, 4, &calls), -EIO);
+	TEST_ASSERT_EQ(calls, COCO_POPULATE_MAX_IDLE);
+
+	m = (struct mock_populate){ .backwards = true };
+	TEST_ASSERT_EQ(coco_populate(mock_step, &m, 0, 0, 4, &calls), -EIO);
+	TEST_ASSERT_EQ(calls, 1);
+
+	/* Nothing to do: no call at all. */
+	TEST_ASSERT_EQ(coco_populate(mock_step, &m, 0, 0, 0, &calls), 0);
+	TEST_ASSERT_EQ(calls, 0);
+}
+
+/* ---- TDX CPUID against KVM_TDX_CAPABILITIES ------------------------------ */
+
+static struct kvm_cpuid2 *cpuid_alloc(unsigned int n)
+{
+	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) +
+				      n * sizeof(c->entries[0]));
+
+	TEST_ASSERT(c, "calloc");
+	c->nent = n;
+	return c;
+}
+
+static void set_leaf(struct kvm_cpuid_entry2 *e, uint32_t fn, uint32_t idx,
+		     uint32_t flags, uint32_t a, uint32_t b, uint32_t c,
+		     uint32_t d)
+{
+	*e = (struct kvm_cpuid_entry2){ .function = fn, .index = idx,
+		.flags = flags, .eax = a, .ebx = b, .ecx = c, .edx = d };
+}
+
+static const struct kvm_cpuid_entry2 *out_leaf(const struct kvm_cpuid2 *c,
+					       uint32_t fn)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->nent; i++)
+		if (c->entries[i].function == fn)
+			return &c->entries[i];
+	return NULL;
+}
+
+/*
+ * Hand-made tables.  The rules, from Linux 7.3 arch/x86/kvm/vmx/tdx.c:
+ * every entry must match a configurable leaf (setup_tdparams_cpuids:
+ * copy_cnt != nent -> EINVAL); TSX (7.0 EBX HLE bit 4, RTM bit 11) and
+ * WAITPKG (7.0 ECX bit 5) are refused (tdx_unsupported_cpuid); GPAW is
+ * read from 0x80000008 EAX[23:16], 48 or 52 only
+ * (setup_tdparams_eptp_controls), and KVM reports those bits as 0xff in
+ * the capabilities (td_init_cpuid_entry2).
+ */
+static void tdx_cpuid_filtered_by_capabilities(void)
+{
+	struct kvm_cpuid2 *sup = cpuid_alloc(5), *caps = cpuid_alloc(3);
+	struct kvm_cpuid2 *out = cpuid_alloc(3);
+	const struct kvm_cpuid_entry2 *e;
+	const uint32_t sig = KVM_CPUID_FLAG_SIGNIFCANT_INDEX;
+
+	set_leaf(&sup->entries[0], 0x1, 0, 0, 0x806f8, 0x800, 0xfffa3203,
+		 0x178bfbff);
+	/* 7.0: EBX FSGSBASE(0)|bit3|HLE(4)|RTM(11), ECX bit2|WAITPKG(5). */
+	set_leaf(&sup->entries[1], 0x7, 0, sig, 0, 0x819, 0x24, 0);
+	set_leaf(&sup->entries[2], 0x7, 1, sig, 0x10, 0, 0, 0);
+	set_leaf(&sup->entries[3], 0x40000000, 0, 0, 0x40000001, 0, 0, 0);
+	set_leaf(&sup->entries[4], 0x80000008, 0, 0, 0x302e, 0, 0, 0);
+	set_leaf(&caps->entries[0], 0x1, 0, 0, 0, 0, 0x200, 0);
+	set_leaf(&caps->entries[1], 0x7, 0, sig, 0, ~0U, ~0U, ~0U);
+	set_leaf(&caps->entries[2], 0x80000008, 0, 0, 0x00ff0000, 0, 0, 0);
+
+	TEST_ASSERT(!tdx_filter_cpuid(sup, caps, out, 48), "filter failed");
+	/* 0x40000000 and 7.1 are not configurable: dropped. */
+	TEST_ASSERT_EQ(out->nent, 3);
+	e = out_leaf(out, 0x1);
+	TEST_ASSERT(e && e->eax == 0 && e->ebx == 0 && e->ecx == 0x200 &&
+		    e->edx == 0, "leaf 1 not masked to the configurable bits");
+	e = out_leaf(out, 0x7);
+	TEST_ASSERT(e && e->index == 0, "leaf 7.0 missing");
+	TEST_ASSERT_EQ(e->ebx, 0x9);	/* 0x819 without HLE and RTM */
+	TEST_ASSERT_EQ(e->ecx, 0x4);	/* 0x24 without WAITPKG */
+	e = out_leaf(out, 0x80000008);
+	TEST_ASSERT(e, "leaf 0x80000008 missing");
+	TEST_ASSERT_EQ(e->eax, 48 << 16);
+	TEST_ASSERT(!tdx_filter_cpuid(sup, caps, out, 52), "GPAW 52");
+	TEST_ASSERT_EQ(out_leaf(out, 0x80000008)->eax, 52 << 16);
+
+	TEST_ASSERT(tdx_filter_cpuid(sup, caps, out, 50), "GPAW 50 accepted");
+	caps->entries[2].eax = 0;
+	TEST_ASSERT(tdx_filter_cpuid(sup, caps, out, 48),
+		    "GPAW accepted although not configurable");
+	caps->nent = 2;
+	TEST_ASSERT(tdx_filter_cpuid(sup, caps, out, 48),
+		    "accepted without leaf 0x80000008");
+	free(sup);
+	free(caps);
+	free(out);
+}
+
+/* ---- Why a VM type cannot run -------------------------------------------- */
+
+static void expect_reason(const struct vm_kind_facts *f, enum vm_kind k,
+			  const char *want1, const char *want2)
+{
+	char buf[320];
+	const char *r = vm_kind_unavailable(f, k, buf, sizeof(buf));
+
+	TEST_ASSERT(r, "%s reported available", vm_kind_info(k)->name);
+	test_diag("%s: %s", vm_kind_info(k)->name, r);
+	TEST_ASSERT(strstr(r, want1), "reason lacks \"%s\"", want1);
+	TEST_ASSERT(!want2 || strstr(r, want2), "reason lacks \"%s\"",
+		    want2);
+}
+
+/* Each missing piece is named, the first cause first. */
+static void vm_type_skip_reasons(void)
+{
+	struct vm_kind_facts f = {
+		.kvm_ok = true, .vm_types_mask = 0x3,
+		.kvm_module = "kvm_pvm", .tdp_mmu = "N",
+		.dev_sev_errno = ENOENT,
+	};
+	char buf[320];
+	enum vm_kind k;
+
+	TEST_ASSERT(!vm_kind_unavailable(&f, VM_KIND_DEFAULT, buf, 320),
+		    "default VM unavailable");
+	TEST_ASSERT(!vm_kind_unavailable(&f, VM_KIND_SW_PROTECTED, buf,
+					 320), "sw_protected unavailable");
+	expect_reason(&f, VM_KIND_SNP, "KVM_X86_SNP_VM (4) not offered "
+		      "(KVM_CAP_VM_TYPES = 0x3)", "module is kvm_pvm");
+	expect_reason(&f, VM_KIND_TDX, "KVM_X86_TDX_VM (5) not offered",
+		      "module is kvm_pvm");
+	f.vm_types_mask = 0x1;
+	expect_reason(&f, VM_KIND_SW_PROTECTED, "KVM_X86_SW_PROTECTED_VM",
+		      "kvm.tdp_mmu = N");
+	f.tdp_mmu = "Y";
+	expect_reason(&f, VM_KIND_SW_PROTECTED, "not offered",
+		      "CONFIG_KVM_SW_PROTECTED_VM");
+	f.vm_types_mask = 0;
+	expect_reason(&f, VM_KIND_SW_PROTECTED, "KVM_CAP_VM_TYPES absent",
+		      NULL);
+
+	f.vm_types_mask = 0x3;
+	f.kvm_module = "kvm_amd";
+	expect_reason(&f, VM_KIND_SNP, "kvm_amd has no sev_snp", NULL);
+	f.sev_snp = "N";
+	expect_reason(&f, VM_KIND_SNP, "kvm_amd.sev_snp = N", NULL);
+	f.sev_snp = "Y";
+	expect_reason(&f, VM_KIND_SNP, "/dev/sev: ENOENT", NULL);
+	f.vm_types_mask = 0x13;
+	expect_reason(&f, VM_KIND_SNP, "/dev/sev cannot be opened: ENOENT",
+		      NULL);
+	f.dev_sev_errno = 0;
+	TEST_ASSERT(!vm_kind_unavailable(&f, VM_KIND_SNP, buf, 320),
+		    "SNP unavailable with everything present");
+
+	f.vm_types_mask = 0x3;
+	f.kvm_module = "kvm_intel";
+	expect_reason(&f, VM_KIND_TDX, "kvm_intel has no tdx parameter",
+		      NULL);
+	f.tdx = "N";
+	expect_reason(&f, VM_KIND_TDX, "kvm_intel.tdx = N", NULL);
+	f.vm_types_mask = 0x23;
+	TEST_ASSERT(!vm_kind_unavailable(&f, VM_KIND_TDX, buf, 320),
+		    "TDX unavailable although offered");
+
+	f.kvm_ok = false;
+	f.kvm_error = "/dev/kvm: EACCES";
+	for (k = 0; k < NR_VM_KINDS; k++)
+		expect_reason(&f, k, "/dev/kvm: EACCES", NULL);
+}
+
+/* --vm-type names map to the uAPI types; unknown names are refused. */
+static void vm_type_names(void)
+{
+	const unsigned long want[NR_VM_KINDS] = { 0, 1, 4, 5 };
+	enum vm_kind k, got;
+
+	for (k = 0; k < NR_VM_KINDS; k++) {
+		TEST_ASSERT(vm_kind_from_name(vm_kind_info(k)->name, &got) &&
+			    got == k, "%s", vm_kind_info(k)->name);
+		TEST_ASSERT_EQ(vm_kind_info(k)->type, want[k]);
+		TEST_ASSERT_EQ(vm_kind_from_type(want[k]), k);
+	}
+	TEST_ASSERT(!vm_kind_from_name("sev", &got), "sev accepted");
+	TEST_ASSERT(!vm_kind_from_name("", &got), "empty name accepted");
+	TEST_ASSERT_EQ(vm_kind_from_type(2), NR_VM_KINDS);
+	TEST_ASSERT(!vm_kind_info(VM_KIND_DEFAULT)->private_mem &&
+		    vm_kind_info(VM_KIND_SNP)->protected_state &&
+		    !vm_kind_info(VM_KIND_SW_PROTECTED)->protected_state,
+		    "kind properties");
+}
+
 /*
  * uAPI layouts, sizes added up by hand from the 7.3 header: a wrong
  * compat struct fails the build, not a launch on real hardware.
@@ -135,6 +402,10 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(tdx_shared_bit_and_leaf_bits),
 	KTAP_CASE(tdx_map_gpa_registers),
 	KTAP_CASE(snp_policy_validation),
+	KTAP_CASE(populate_loop_resumes_and_stops),
+	KTAP_CASE(tdx_cpuid_filtered_by_capabilities),
+	KTAP_CASE(vm_type_skip_reasons),
+	KTAP_CASE(vm_type_names),
 };
 
 int main(int argc, char **argv)

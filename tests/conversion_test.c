@@ -37,7 +37,7 @@ static struct converter conv;
 /* SW_PROTECTED VM, VM-fd attributes, one region: anon + guest_memfd. */
 static void setup_vm_path(bool with_gmem, bool discard)
 {
-	vm = vm_create(KVM_X86_SW_PROTECTED_VM);
+	vm = vm_create_private_plain();
 	TEST_REQUIRE(vm_check_cap(vm, KVM_CAP_MEMORY_ATTRIBUTES) &
 		     KVM_MEMORY_ATTRIBUTE_PRIVATE,
 		     "KVM_SET_MEMORY_ATTRIBUTES(PRIVATE) not offered on the VM "
@@ -560,7 +560,7 @@ static void setup_in_place(bool init_shared)
 	TEST_REQUIRE(present, "KVM_SET_MEMORY_ATTRIBUTES2 not supported: kernel"
 		     " lacks in-place conversion (or "
 		     "kvm.gmem_in_place_conversion=N)");
-	vm = vm_create(KVM_X86_SW_PROTECTED_VM);
+	vm = vm_create_private_plain();
 	require_gmem_attributes(vm);
 	r = vm_add_region(vm, &(struct region_spec){
 		.gpa = TEST_REGION_GPA, .size = REGION_SIZE,

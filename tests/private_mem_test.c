@@ -22,7 +22,7 @@ static struct kvm_region *r;
 /* A SW_PROTECTED VM with one region: anon shared side + guest_memfd. */
 static void setup(bool with_gmem)
 {
-	vm = vm_create(KVM_X86_SW_PROTECTED_VM);
+	vm = vm_create_private_plain();
 	TEST_REQUIRE(vm_check_cap(vm, KVM_CAP_MEMORY_ATTRIBUTES) &
 		     KVM_MEMORY_ATTRIBUTE_PRIVATE,
 		     "KVM_CAP_MEMORY_ATTRIBUTES lacks PRIVATE on %s",
