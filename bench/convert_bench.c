@@ -193,6 +193,22 @@ static void parse(int argc, char **argv)
 		bad("unexpected argument", argv[optind]);
 }
 
+/*
+ * A confidential VM type this host cannot run: skip the whole program
+ * (the floors belong with the runs of the types that exist here).
+ */
+static void require_confidential_kind(void)
+{
+	struct vm_kind_facts f;
+	char why[320];
+
+	if (vm_kind_info(cfg.kind)->coco == COCO_NONE)
+		return;
+	vm_kind_facts_read(&f);
+	if (vm_kind_unavailable(&f, cfg.kind, why, sizeof(why)))
+		test_skip("%s", why);
+}
+
 static unsigned int iterations_for(uint64_t size)
 {
 	return size > (64ULL << 20) && cfg.iterations > 2 ? 2 :
@@ -638,6 +654,7 @@ int main(int argc, char **argv)
 	unsigned int i;
 
 	parse(argc, argv);
+	require_confidential_kind();
 	bench_catch_signals();
 	measure_floors();
 	measure_conversions();
