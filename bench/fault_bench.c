@@ -572,7 +572,7 @@ static void measure_floors(struct config *c, struct measured *m)
 
 static void measure(const struct config *c, struct measured *m)
 {
-	double *all = NULL, untimed = 0;
+	double *all = NULL, untimed = 0, untimed_pass;
 	uint64_t nall = 0, i;
 	unsigned int it, v;
 
@@ -591,6 +591,7 @@ static void measure(const struct config *c, struct measured *m)
 			run_pass(c, MODE_UNTIMED);
 		r = pass(c, MODE_UNTIMED, NULL);
 		untimed += r.loop_ns_per_page;
+		untimed_pass = r.loop_ns_per_page;
 		free(r.ns);
 
 		if (!c->populate)
@@ -610,10 +611,12 @@ static void measure(const struct config *c, struct measured *m)
 		m->pass_p50[it] = s.p50;
 		m->passes++;
 		fprintf(stderr, "%s: %s %s x%u %s: pass %u/%u p50 %.2f us "
-			"p99 %.2f us (%.1f s)\n", prog, backing_label(c),
+			"p99 %.2f us mean %.2f us, untimed %.2f us/page "
+			"(%.1f s)\n", prog, backing_label(c),
 			c->write ? "write" : "read", c->vcpus,
 			c->populate ? "resident" : "first touch", it + 1,
-			c->iterations, s.p50 / 1000, s.p99 / 1000, r.wall_s);
+			c->iterations, s.p50 / 1000, s.p99 / 1000,
+			s.mean / 1000, untimed_pass / 1000, r.wall_s);
 		free(r.ns);
 	}
 	vcpu_stats_snapshot(vm, &m->vcpu_after);
