@@ -44,6 +44,11 @@ struct converter {
 
 void converter_init(struct converter *c, struct kvm_vm *vm,
 		    enum convert_path path, bool discard);
+/*
+ * The attribute interface this VM's kernel offers: the VM ioctl where it
+ * has PRIVATE, else the guest_memfd ioctl (in-place series) if present.
+ */
+enum convert_path vm_convert_path(struct kvm_vm *vm);
 /* Enable KVM_HC_MAP_GPA_RANGE exits (skips naming the cap if absent). */
 void vm_enable_map_gpa_exits(struct kvm_vm *vm);
 

@@ -15,6 +15,20 @@ void converter_init(struct converter *c, struct kvm_vm *vm,
 	pthread_mutex_init(&c->lock, NULL);
 }
 
+enum convert_path vm_convert_path(struct kvm_vm *vm)
+{
+	/*
+	 * VM-fd PRIVATE wins where offered (6.8 .. 7.3, and in-place
+	 * kernels booted with kvm.gmem_in_place_conversion=0); otherwise
+	 * the guest_memfd ioctl if this kernel has it.
+	 */
+	if (vm_check_cap(vm, KVM_CAP_MEMORY_ATTRIBUTES) &
+	    KVM_MEMORY_ATTRIBUTE_PRIVATE)
+		return CONVERT_VM_ATTR;
+	return gmem_has_attributes_ioctl(vm) ? CONVERT_GMEM_ATTR :
+	       CONVERT_VM_ATTR;
+}
+
 void vm_enable_map_gpa_exits(struct kvm_vm *vm)
 {
 	int caps = vm_check_cap(vm, KVM_CAP_EXIT_HYPERCALL);

@@ -371,7 +371,8 @@ static void guest_runs_on_selected_type(void)
 
 /*
  * Shared <-> private through the selected type's guest path and the one
- * host handler: the guest's request exits as KVM_HC_MAP_GPA_RANGE
+ * host handler, on whichever attribute interface the kernel offers (the
+ * in-place guest_memfd ioctl where the VM fd has no PRIVATE): the guest's request exits as KVM_HC_MAP_GPA_RANGE
  * (hypercall on SW_PROTECTED, page-state change on SNP, MapGPA on TDX),
  * the handler flips the attribute (and discards the stale side), and
  * what the guest wrote to the shared half is what the host reads.
@@ -379,6 +380,7 @@ static void guest_runs_on_selected_type(void)
 static void guest_converts_on_selected_type(void)
 {
 	struct kvm_vm *vm = vm_create_private();
+	enum convert_path path = vm_convert_path(vm);
 	struct converter conv;
 	struct kvm_vcpu *vcpu;
 	struct kvm_region *r;
@@ -390,12 +392,20 @@ static void guest_converts_on_selected_type(void)
 		     (1 << KVM_HC_MAP_GPA_RANGE),
 		     "KVM_CAP_EXIT_HYPERCALL lacks KVM_HC_MAP_GPA_RANGE on %s",
 		     vm_type_name(vm->type));
+	/* In-place: one guest_memfd holds both sides, mapped for the host. */
 	r = vm_add_region(vm, &(struct region_spec){
 		.gpa = REGION_GPA, .size = REGION_SIZE,
-		.backing = BACKING_ANON, .gmem = GMEM_CREATE, .private = true,
+		.backing = path == CONVERT_GMEM_ATTR ? BACKING_GMEM :
+			   BACKING_ANON,
+		.gmem = GMEM_CREATE, .private = true,
+		.gmem_flags = path == CONVERT_GMEM_ATTR ?
+			      GUEST_MEMFD_FLAG_MMAP : 0,
 	});
+	test_diag("%s, %s attributes", vm_type_name(vm->type),
+		  path == CONVERT_GMEM_ATTR ? "guest_memfd (in-place)" :
+		  "VM-fd");
 	vm_enable_map_gpa_exits(vm);
-	converter_init(&conv, vm, CONVERT_VM_ATTR, true);
+	converter_init(&conv, vm, path, true);
 	vcpu = vm_vcpu_add(vm, guest_convert_round_trip);
 	vcpu_args_set(vcpu, 2, r->gpa, r->size);
 
