@@ -34,6 +34,21 @@ bool ghcb_msr_psc_resp_ok(uint64_t msr, uint32_t *error);
 /* Register the GHCB page at gfn: GHCBData[63:12] = gfn. */
 uint64_t ghcb_msr_reg_gpa_req(uint64_t gfn);
 
+/* GHCB page: the save-area fields a guest sets for an exit. */
+#define GHCB_OFF_RAX		0x1f8
+#define GHCB_OFF_SW_EXIT_CODE	0x390
+#define GHCB_OFF_SW_EXIT_INFO_1	0x398
+#define GHCB_OFF_SW_EXIT_INFO_2	0x3a0
+#define GHCB_OFF_VALID_BITMAP	0x3f0
+#define GHCB_OFF_PROTOCOL	0xffa
+#define GHCB_OFF_USAGE		0xffc
+#define SVM_EXIT_IOIO		0x7bULL
+/* Byte of the valid bitmap, and the bit in it, for a field's offset. */
+unsigned int ghcb_valid_byte(unsigned int field_off);
+uint8_t ghcb_valid_mask(unsigned int field_off);
+/* SW_EXIT_INFO_1 of a non-string 32-bit OUT (SVM IOIO exit info). */
+uint64_t ghcb_ioio_out32_info(uint16_t port);
+
 /* C-bit position: CPUID 0x8000001F EBX[5:0]. */
 unsigned int snp_cbit_from_cpuid(uint32_t ebx);
 
@@ -52,6 +67,18 @@ const char *snp_policy_check(uint64_t policy, uint64_t supported,
 /* ---- TDX ------------------------------------------------------------------ */
 #define TDG_VP_VMCALL		0ULL
 #define TDVMCALL_MAP_GPA	0x10001ULL
+
+#define TDVMCALL_EXIT_IO_INSTRUCTION	30ULL	/* EXIT_REASON_IO_INSTRUCTION */
+#define TDG_MEM_PAGE_ACCEPT		6ULL
+
+struct tdvmcall_regs {
+	uint64_t r10, r11, r12, r13, r14, r15;
+};
+/* TDG.VP.VMCALL<Instruction.IO>: a write of size bytes to port. */
+struct tdvmcall_regs tdx_io_out_regs(uint16_t port, unsigned int size,
+				     uint32_t val);
+/* TDG.MEM.PAGE.ACCEPT's RCX: gpa with the level in bits 2:0 (0 = 4K). */
+uint64_t tdx_accept_rcx(uint64_t gpa, unsigned int level);
 
 /* Shared bit from the guest physical address width (48 -> 47, 52 -> 51). */
 unsigned int tdx_shared_bit(unsigned int gpaw);

@@ -22,6 +22,22 @@ uint64_t ghcb_msr_reg_gpa_req(uint64_t gfn)
 	return ((gfn & ((1ULL << 52) - 1)) << 12) | GHCB_MSR_REG_GPA_REQ;
 }
 
+unsigned int ghcb_valid_byte(unsigned int field_off)
+{
+	return GHCB_OFF_VALID_BITMAP + field_off / 64;
+}
+
+uint8_t ghcb_valid_mask(unsigned int field_off)
+{
+	return 1 << ((field_off / 8) % 8);
+}
+
+uint64_t ghcb_ioio_out32_info(uint16_t port)
+{
+	/* PORT 31:16, A64 bit 9, SZ32 bit 6, STR/REP 0, TYPE 0 = OUT. */
+	return ((uint64_t)port << 16) | (1ULL << 9) | (1ULL << 6);
+}
+
 unsigned int snp_cbit_from_cpuid(uint32_t ebx)
 {
 	return ebx & 0x3f;
@@ -37,6 +53,26 @@ const char *snp_policy_check(uint64_t policy, uint64_t supported,
 	if (smt_on && !(policy & SNP_POLICY_SMT))
 		return "SMT is enabled but policy bit 16 (SMT allowed) is clear";
 	return NULL;
+}
+
+struct tdvmcall_regs tdx_io_out_regs(uint16_t port, unsigned int size,
+				     uint32_t val)
+{
+	struct tdvmcall_regs r = {
+		.r10 = 0,	/* TDX_HYPERCALL_STANDARD */
+		.r11 = TDVMCALL_EXIT_IO_INSTRUCTION,
+		.r12 = size,
+		.r13 = 1,	/* direction: write */
+		.r14 = port,
+		.r15 = val,
+	};
+
+	return r;
+}
+
+uint64_t tdx_accept_rcx(uint64_t gpa, unsigned int level)
+{
+	return (gpa & ~0xfffULL) | (level & 7);
 }
 
 unsigned int tdx_shared_bit(unsigned int gpaw)

@@ -86,17 +86,6 @@ static void enc_bits(bool private, uint64_t *set, uint64_t *clear)
 /* ---- SEV-SNP ---------------------------------------------------------------- */
 #define MSR_AMD64_SEV_ES_GHCB	0xc0010130
 
-/* GHCB save-area offsets (struct ghcb_save_area, asm/svm.h). */
-#define GHCB_RAX		0x1f8
-#define GHCB_SW_EXIT_CODE	0x390
-#define GHCB_SW_EXIT_INFO_1	0x398
-#define GHCB_SW_EXIT_INFO_2	0x3a0
-#define GHCB_VALID_BITMAP	0x3f0
-#define GHCB_PROTOCOL_VERSION	0xffa
-#define GHCB_USAGE		0xffc
-#define SVM_EXIT_IOIO		0x7b
-#define IOIO_DATA_32		(1ULL << 6)
-#define IOIO_ADDR_64		(1ULL << 9)
 
 static void wrmsr(uint32_t msr, uint64_t v)
 {
@@ -156,7 +145,7 @@ static void ghcb_register(struct guest_vcpu_info *v)
 static void ghcb_set(uint8_t *ghcb, unsigned int off, uint64_t val)
 {
 	*(volatile uint64_t *)(ghcb + off) = val;
-	ghcb[GHCB_VALID_BITMAP + off / 64] |= 1 << ((off / 8) % 8);
+	ghcb[ghcb_valid_byte(off)] |= ghcb_valid_mask(off);
 }
 
 void snp_port_out32(uint16_t port, uint32_t val)
@@ -168,18 +157,17 @@ void snp_port_out32(uint16_t port, uint32_t val)
 	if (!v->ghcb_ready)
 		ghcb_register(v);
 	for (i = 0; i < 16; i++)
-		ghcb[GHCB_VALID_BITMAP + i] = 0;
-	ghcb_set(ghcb, GHCB_RAX, val);
-	ghcb_set(ghcb, GHCB_SW_EXIT_CODE, SVM_EXIT_IOIO);
-	ghcb_set(ghcb, GHCB_SW_EXIT_INFO_1, ((uint64_t)port << 16) |
-		 IOIO_DATA_32 | IOIO_ADDR_64);
-	ghcb_set(ghcb, GHCB_SW_EXIT_INFO_2, 0);
-	*(volatile uint16_t *)(ghcb + GHCB_PROTOCOL_VERSION) = 2;
-	*(volatile uint32_t *)(ghcb + GHCB_USAGE) = 0;
+		ghcb[GHCB_OFF_VALID_BITMAP + i] = 0;
+	ghcb_set(ghcb, GHCB_OFF_RAX, val);
+	ghcb_set(ghcb, GHCB_OFF_SW_EXIT_CODE, SVM_EXIT_IOIO);
+	ghcb_set(ghcb, GHCB_OFF_SW_EXIT_INFO_1, ghcb_ioio_out32_info(port));
+	ghcb_set(ghcb, GHCB_OFF_SW_EXIT_INFO_2, 0);
+	*(volatile uint16_t *)(ghcb + GHCB_OFF_PROTOCOL) = 2;
+	*(volatile uint32_t *)(ghcb + GHCB_OFF_USAGE) = 0;
 	wrmsr(MSR_AMD64_SEV_ES_GHCB, v->ghcb_gpa);
 	vmgexit();
 	/* SW_EXIT_INFO_1[31:0] != 0: the host refused the exit. */
-	if ((uint32_t)*(volatile uint64_t *)(ghcb + GHCB_SW_EXIT_INFO_1))
+	if ((uint32_t)*(volatile uint64_t *)(ghcb + GHCB_OFF_SW_EXIT_INFO_1))
 		snp_terminate(2);
 }
 
@@ -227,17 +215,11 @@ static uint64_t snp_pvalidate_range(uint64_t gpa, uint64_t size,
 }
 
 /* ---- TDX ---------------------------------------------------------------------- */
-#define TDG_MEM_PAGE_ACCEPT	6ULL
-#define EXIT_REASON_IO_INSTR	30ULL
 #define TDVMCALL_REGS_R10_R15	0xfc00ULL
 #define TDVMCALL_STATUS_RETRY	1ULL
 
-struct tdvmcall {
-	uint64_t r10, r11, r12, r13, r14, r15;
-};
-
 /* TDG.VP.VMCALL: R10 status in, R11 output back in a->r11. */
-static uint64_t tdvmcall(struct tdvmcall *a)
+static uint64_t tdvmcall(struct tdvmcall_regs *a)
 {
 	register uint64_t r10 __asm__("r10") = a->r10;
 	register uint64_t r11 __asm__("r11") = a->r11;
@@ -250,14 +232,15 @@ static uint64_t tdvmcall(struct tdvmcall *a)
 	__asm__ __volatile__(".byte 0x66, 0x0f, 0x01, 0xcc"	/* tdcall */
 			     : "+a"(rax), "+c"(rcx), "+r"(r10), "+r"(r11),
 			       "+r"(r12), "+r"(r13), "+r"(r14), "+r"(r15)
-			     :: "memory");
+			     :: "rbx", "rdx", "rsi", "rdi", "r8", "r9",
+				"memory");
 	a->r11 = r11;
 	return r10;
 }
 
 static uint64_t tdcall_accept(uint64_t gpa)
 {
-	uint64_t rax = TDG_MEM_PAGE_ACCEPT, rcx = gpa;	/* level 0: 4K */
+	uint64_t rax = TDG_MEM_PAGE_ACCEPT, rcx = tdx_accept_rcx(gpa, 0);
 
 	__asm__ __volatile__(".byte 0x66, 0x0f, 0x01, 0xcc"
 			     : "+a"(rax), "+c"(rcx) :: "rdx", "r8", "r9",
@@ -267,10 +250,7 @@ static uint64_t tdcall_accept(uint64_t gpa)
 
 void tdx_port_out32(uint16_t port, uint32_t val)
 {
-	struct tdvmcall a = {
-		.r10 = 0, .r11 = EXIT_REASON_IO_INSTR, .r12 = 4,
-		.r13 = 1 /* write */, .r14 = port, .r15 = val,
-	};
+	struct tdvmcall_regs a = tdx_io_out_regs(port, 4, val);
 
 	tdvmcall(&a);
 }
@@ -278,7 +258,7 @@ void tdx_port_out32(uint16_t port, uint32_t val)
 static uint64_t tdx_map_gpa(uint64_t gpa, uint64_t size, bool to_private)
 {
 	struct tdx_map_gpa_regs r;
-	struct tdvmcall a;
+	struct tdvmcall_regs a;
 	uint64_t start = gpa, end = gpa + size, st;
 	unsigned int tries = 0;
 
@@ -286,7 +266,7 @@ static uint64_t tdx_map_gpa(uint64_t gpa, uint64_t size, bool to_private)
 	while (start < end) {
 		r = tdx_map_gpa_pack(start, end - start, !to_private,
 				     guest_vm.coco_bit + 1);
-		a = (struct tdvmcall){ .r10 = r.r10, .r11 = r.r11,
+		a = (struct tdvmcall_regs){ .r10 = r.r10, .r11 = r.r11,
 				       .r12 = r.r12, .r13 = r.r13 };
 		st = tdvmcall(&a);
 		if (!st)

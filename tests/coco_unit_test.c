@@ -106,6 +106,51 @@ static void snp_policy_validation(void)
 		    "MIGRATE_MA (not in KVM's mask) accepted");
 }
 
+/*
+ * GHCB page fields (struct ghcb_save_area, asm/svm.h: rax at 0x1f8,
+ * sw_exit_code 0x390, sw_exit_info_1/2 0x398/0x3a0, valid_bitmap 0x3f0,
+ * one bit per qword: field offset / 8) and the IOIO exit information of
+ * "out %eax, $0xe7" (APM vol. 2, IOIO intercept: port 31:16, A64 bit 9,
+ * SZ32 bit 6, type 0 = OUT), which KVM requires with RAX valid
+ * (sev_es_are_required_ghcb_fields_valid).
+ */
+static void ghcb_ioio_exit_fields(void)
+{
+	/* rax: qword 63 -> byte 0x3f0 + 7, bit 7. */
+	TEST_ASSERT_EQ(ghcb_valid_byte(GHCB_OFF_RAX), 0x3f7);
+	TEST_ASSERT_EQ(ghcb_valid_mask(GHCB_OFF_RAX), 0x80);
+	/* sw_exit_code: qword 114 -> byte 0x3f0 + 14, bit 2. */
+	TEST_ASSERT_EQ(ghcb_valid_byte(GHCB_OFF_SW_EXIT_CODE), 0x3fe);
+	TEST_ASSERT_EQ(ghcb_valid_mask(GHCB_OFF_SW_EXIT_CODE), 0x04);
+	/* sw_exit_info_1 (115): bit 3; sw_exit_info_2 (116): bit 4. */
+	TEST_ASSERT_EQ(ghcb_valid_mask(GHCB_OFF_SW_EXIT_INFO_1), 0x08);
+	TEST_ASSERT_EQ(ghcb_valid_mask(GHCB_OFF_SW_EXIT_INFO_2), 0x10);
+	TEST_ASSERT_EQ(ghcb_ioio_out32_info(0xe7), 0x00e70240ULL);
+	TEST_ASSERT_EQ(ghcb_ioio_out32_info(0xffff), 0xffff0240ULL);
+}
+
+/*
+ * TDG.VP.VMCALL<Instruction.IO> (GHCI; Linux arch/x86/coco/tdx/tdx.c
+ * handle_out): R10 0 (standard), R11 30 (EXIT_REASON_IO_INSTRUCTION),
+ * R12 size, R13 1 (write), R14 port, R15 value.  TDG.MEM.PAGE.ACCEPT:
+ * RCX = gpa | level (0 = 4K, 1 = 2M).
+ */
+static void tdx_io_and_accept_registers(void)
+{
+	struct tdvmcall_regs r = tdx_io_out_regs(0xe7, 4, 0x1234);
+
+	TEST_ASSERT(r.r10 == 0 && r.r11 == 30 && r.r12 == 4 && r.r13 == 1 &&
+		    r.r14 == 0xe7 && r.r15 == 0x1234, "Instruction.IO regs "
+		    "%llx %llx %llx %llx %llx %llx",
+		    (unsigned long long)r.r10, (unsigned long long)r.r11,
+		    (unsigned long long)r.r12, (unsigned long long)r.r13,
+		    (unsigned long long)r.r14, (unsigned long long)r.r15);
+	TEST_ASSERT_EQ(tdx_accept_rcx(0x100003000ULL, 0), 0x100003000ULL);
+	TEST_ASSERT_EQ(tdx_accept_rcx(0x100200000ULL, 1), 0x100200001ULL);
+	/* Low bits of a misaligned gpa never leak into the level. */
+	TEST_ASSERT_EQ(tdx_accept_rcx(0x1fffULL, 0), 0x1000ULL);
+}
+
 /* ---- Populate loop (SNP_LAUNCH_UPDATE, TDX_INIT_MEM_REGION) --------------- */
 
 struct mock_populate {
@@ -402,6 +447,8 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(tdx_shared_bit_and_leaf_bits),
 	KTAP_CASE(tdx_map_gpa_registers),
 	KTAP_CASE(snp_policy_validation),
+	KTAP_CASE(ghcb_ioio_exit_fields),
+	KTAP_CASE(tdx_io_and_accept_registers),
 	KTAP_CASE(populate_loop_resumes_and_stops),
 	KTAP_CASE(tdx_cpuid_filtered_by_capabilities),
 	KTAP_CASE(vm_type_skip_reasons),
