@@ -42,7 +42,19 @@ uint64_t ghcb_msr_reg_gpa_req(uint64_t gfn);
 #define GHCB_OFF_VALID_BITMAP	0x3f0
 #define GHCB_OFF_PROTOCOL	0xffa
 #define GHCB_OFF_USAGE		0xffc
+#define GHCB_OFF_SW_SCRATCH	0x3a8
+#define GHCB_OFF_SHARED_BUF	0x800
 #define SVM_EXIT_IOIO		0x7bULL
+#define SVM_VMGEXIT_PSC		0x80000010ULL
+/* Page-state change in the GHCB shared buffer: 8-byte header + entries. */
+#define SNP_PSC_MAX_ENTRIES	253
+struct snp_psc_hdr {
+	uint16_t cur_entry;
+	uint16_t end_entry;
+	uint32_t reserved;
+};
+/* Entry: cur_page 11:0, gfn 51:12, operation 55:52, page size bit 56. */
+uint64_t snp_psc_entry(uint64_t gfn, enum snp_psc_op op, bool size_2m);
 /* Byte of the valid bitmap, and the bit in it, for a field's offset. */
 unsigned int ghcb_valid_byte(unsigned int field_off);
 uint8_t ghcb_valid_mask(unsigned int field_off);

@@ -9,7 +9,7 @@
  *   channel     none: OUT          SNP: GHCB page, IOIO exit
  *                                  TDX: TDG.VP.VMCALL<Instruction.IO>
  *   conversion  none: KVM_HC_MAP_GPA_RANGE hypercall
- *               SNP: GHCB MSR page-state change (+ PVALIDATE)
+ *               SNP: GHCB page-state change, SVM_VMGEXIT_PSC (+ PVALIDATE)
  *               TDX: TDG.VP.VMCALL<MapGPA> (+ TDG.MEM.PAGE.ACCEPT)
  *
  * Per-vCPU data (struct guest_vcpu_info) sits at the top of the vCPU's

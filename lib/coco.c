@@ -32,6 +32,12 @@ uint8_t ghcb_valid_mask(unsigned int field_off)
 	return 1 << ((field_off / 8) % 8);
 }
 
+uint64_t snp_psc_entry(uint64_t gfn, enum snp_psc_op op, bool size_2m)
+{
+	return ((gfn & ((1ULL << 40) - 1)) << 12) |
+	       ((uint64_t)(op & 0xf) << 52) | ((uint64_t)size_2m << 56);
+}
+
 uint64_t ghcb_ioio_out32_info(uint16_t port)
 {
 	/* PORT 31:16, A64 bit 9, SZ32 bit 6, STR/REP 0, TYPE 0 = OUT. */

@@ -148,9 +148,9 @@ static void ghcb_set(uint8_t *ghcb, unsigned int off, uint64_t val)
 	ghcb[ghcb_valid_byte(off)] |= ghcb_valid_mask(off);
 }
 
-void snp_port_out32(uint16_t port, uint32_t val)
+/* Start a GHCB-page exit: clear the valid bitmap, set the usage. */
+static uint8_t *ghcb_begin(struct guest_vcpu_info *v)
 {
-	struct guest_vcpu_info *v = this_vcpu();
 	uint8_t *ghcb = (uint8_t *)v->ghcb_gpa;
 	unsigned int i;
 
@@ -158,12 +158,20 @@ void snp_port_out32(uint16_t port, uint32_t val)
 		ghcb_register(v);
 	for (i = 0; i < 16; i++)
 		ghcb[GHCB_OFF_VALID_BITMAP + i] = 0;
+	*(volatile uint16_t *)(ghcb + GHCB_OFF_PROTOCOL) = 2;
+	*(volatile uint32_t *)(ghcb + GHCB_OFF_USAGE) = 0;
+	return ghcb;
+}
+
+void snp_port_out32(uint16_t port, uint32_t val)
+{
+	struct guest_vcpu_info *v = this_vcpu();
+	uint8_t *ghcb = ghcb_begin(v);
+
 	ghcb_set(ghcb, GHCB_OFF_RAX, val);
 	ghcb_set(ghcb, GHCB_OFF_SW_EXIT_CODE, SVM_EXIT_IOIO);
 	ghcb_set(ghcb, GHCB_OFF_SW_EXIT_INFO_1, ghcb_ioio_out32_info(port));
 	ghcb_set(ghcb, GHCB_OFF_SW_EXIT_INFO_2, 0);
-	*(volatile uint16_t *)(ghcb + GHCB_OFF_PROTOCOL) = 2;
-	*(volatile uint32_t *)(ghcb + GHCB_OFF_USAGE) = 0;
 	wrmsr(MSR_AMD64_SEV_ES_GHCB, v->ghcb_gpa);
 	vmgexit();
 	/* SW_EXIT_INFO_1[31:0] != 0: the host refused the exit. */
@@ -186,17 +194,50 @@ static uint64_t pvalidate(uint64_t gva, bool validate)
 	return 0;
 }
 
+/*
+ * Page-state change through the GHCB page (SVM_VMGEXIT_PSC), as Linux
+ * guests do it: up to 253 4K entries per exit in the shared buffer; KVM
+ * advances hdr.cur_entry and may return before the end, so resend until
+ * every entry is done.  Each run of entries reaches the VMM as one
+ * KVM_HC_MAP_GPA_RANGE exit.
+ */
 static uint64_t snp_psc(uint64_t gpa, uint64_t size, bool to_private)
 {
-	uint64_t a, resp;
-	uint32_t err;
+	struct guest_vcpu_info *v = this_vcpu();
+	enum snp_psc_op op = to_private ? SNP_PSC_PRIVATE : SNP_PSC_SHARED;
+	uint64_t a = gpa, end = gpa + size, err;
+	volatile struct snp_psc_hdr *hdr;
+	volatile uint64_t *entries;
+	uint8_t *ghcb;
+	unsigned int n, tries;
 
-	for (a = gpa; a < gpa + size; a += SZ_4K) {
-		resp = ghcb_msr_call(ghcb_msr_psc_req(a >> 12, to_private ?
-						      SNP_PSC_PRIVATE :
-						      SNP_PSC_SHARED));
-		if (!ghcb_msr_psc_resp_ok(resp, &err))
-			return GUEST_EPSC | (err & 0xff);
+	while (a < end) {
+		ghcb = ghcb_begin(v);
+		hdr = (void *)(ghcb + GHCB_OFF_SHARED_BUF);
+		entries = (void *)(ghcb + GHCB_OFF_SHARED_BUF + sizeof(*hdr));
+		for (n = 0; n < SNP_PSC_MAX_ENTRIES && a < end; n++) {
+			entries[n] = snp_psc_entry(a >> 12, op, false);
+			a += SZ_4K;
+		}
+		hdr->cur_entry = 0;
+		hdr->end_entry = n - 1;
+		hdr->reserved = 0;
+		for (tries = 0; hdr->cur_entry <= hdr->end_entry; tries++) {
+			if (tries > 2 * SNP_PSC_MAX_ENTRIES)
+				return GUEST_EPSC | 0xff;
+			ghcb_begin(v);
+			ghcb_set(ghcb, GHCB_OFF_SW_EXIT_CODE, SVM_VMGEXIT_PSC);
+			ghcb_set(ghcb, GHCB_OFF_SW_EXIT_INFO_1, 0);
+			ghcb_set(ghcb, GHCB_OFF_SW_EXIT_INFO_2, 0);
+			ghcb_set(ghcb, GHCB_OFF_SW_SCRATCH,
+				 v->ghcb_gpa + GHCB_OFF_SHARED_BUF);
+			wrmsr(MSR_AMD64_SEV_ES_GHCB, v->ghcb_gpa);
+			vmgexit();
+			err = *(volatile uint64_t *)(ghcb +
+						     GHCB_OFF_SW_EXIT_INFO_2);
+			if (err)
+				return GUEST_EPSC | (err & 0xff);
+		}
 	}
 	return 0;
 }

@@ -130,6 +130,26 @@ static void ghcb_ioio_exit_fields(void)
 }
 
 /*
+ * GHCB-page page-state change (asm/sev-common.h struct psc_entry:
+ * cur_page 11:0, gfn 51:12, operation 55:52, pagesize 56; struct psc_hdr
+ * 8 bytes): 253 entries fill the 2032-byte shared buffer exactly.
+ */
+static void ghcb_psc_entries(void)
+{
+	TEST_ASSERT_EQ(snp_psc_entry(0x100003, SNP_PSC_PRIVATE, false),
+		       0x0010000100003000ULL);
+	TEST_ASSERT_EQ(snp_psc_entry(0x100200, SNP_PSC_SHARED, true),
+		       0x0120000100200000ULL);
+	/* gfn is 40 bits wide: bit 40 falls off. */
+	TEST_ASSERT_EQ(snp_psc_entry(1ULL << 40, SNP_PSC_SHARED, false),
+		       0x0020000000000000ULL);
+	TEST_ASSERT_EQ(sizeof(struct snp_psc_hdr), 8);
+	TEST_ASSERT_EQ(sizeof(struct snp_psc_hdr) + SNP_PSC_MAX_ENTRIES * 8,
+		       2032);
+	TEST_ASSERT_EQ(GHCB_OFF_SHARED_BUF + 2032, 0xff0);
+}
+
+/*
  * TDG.VP.VMCALL<Instruction.IO> (GHCI; Linux arch/x86/coco/tdx/tdx.c
  * handle_out): R10 0 (standard), R11 30 (EXIT_REASON_IO_INSTRUCTION),
  * R12 size, R13 1 (write), R14 port, R15 value.  TDG.MEM.PAGE.ACCEPT:
@@ -449,6 +469,7 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(snp_policy_validation),
 	KTAP_CASE(ghcb_ioio_exit_fields),
 	KTAP_CASE(tdx_io_and_accept_registers),
+	KTAP_CASE(ghcb_psc_entries),
 	KTAP_CASE(populate_loop_resumes_and_stops),
 	KTAP_CASE(tdx_cpuid_filtered_by_capabilities),
 	KTAP_CASE(vm_type_skip_reasons),
