@@ -187,10 +187,12 @@ static void summary_convert(FILE *o, const struct run *r)
 		s = json_get(d, "results.skipped");
 		for (c = s ? s->child : NULL; c; c = c->next)
 			fprintf(o, "- %s: skipped: %s\n", c->key, c->str);
-		fprintf(o, "\n| path | size | to | state | host p50 us | host "
-			"p99 us | x zeroing | guest round trip p50 us | x exit "
-			"|\n|---|---|---|---|---|---|---|---|---|\n");
 		c = json_get(d, "results.conversions");
+		if (c && c->child)
+			fprintf(o, "\n| path | size | to | state | host p50 us "
+				"| host p99 us | x zeroing | guest round trip "
+				"p50 us | x exit |\n"
+				"|---|---|---|---|---|---|---|---|---|\n");
 		for (c = c ? c->child : NULL; c; c = c->next)
 			fprintf(o, "| %s | %.0fK | %s | %s | %.1f | %.1f | "
 				"%.2f | %.1f | %.1f |\n",
@@ -207,6 +209,22 @@ static void summary_convert(FILE *o, const struct run *r)
 				1e3, json_num(c, "x_exit", NAN));
 		fprintf(o, "\n");
 	}
+}
+
+/* Runs that skipped as a whole (scripts/bench writes skipped.md). */
+static void summary_skipped(FILE *o, const char *dir)
+{
+	char path[1024], line[1024];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/skipped.md", dir);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	fprintf(o, "## Skipped\n\n");
+	while (fgets(line, sizeof(line), f))
+		fputs(line, o);
+	fclose(f);
 }
 
 static int cmd_summary(const char *dir)
@@ -235,6 +253,7 @@ static int cmd_summary(const char *dir)
 		" (emulated CPU: functional timings only)" : "");
 	summary_fault(o, r);
 	summary_convert(o, r);
+	summary_skipped(o, dir);
 	fclose(o);
 	free_run(r);
 	free(r);
