@@ -237,8 +237,11 @@ void vm_use_boot_stub(struct kvm_vm *vm);
  * (tests of that path; default: from the stack).
  */
 void vm_ucall_via_shared(struct kvm_vm *vm);
-/* Put a vCPU in the state a TDX vCPU starts in (for such tests). */
-void vcpu_set_tdx_reset_state(struct kvm_vcpu *vcpu);
+/*
+ * Put a vCPU in the state a TDX vCPU starts in (for such tests); without
+ * efer_lme, EFER.LME is left clear and the boot stub sets it.
+ */
+void vcpu_set_tdx_reset_state(struct kvm_vcpu *vcpu, bool efer_lme);
 bool vm_supports_guest_page(struct kvm_vm *vm, enum guest_page page,
 			    const char **why);
 

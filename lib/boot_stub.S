@@ -21,7 +21,18 @@ boot32:
 	movl %eax, %cr4
 	movl BP_CR3(%ebx), %eax
 	movl %eax, %cr3
-	/* EFER.LME is set at reset: paging on activates long mode. */
+	/*
+	 * A TD starts with EFER.LME set; set it where it is not (tests
+	 * entering the stub on emulators that mishandle LME with paging
+	 * off).  Paging on then activates long mode.
+	 */
+	movl $0xc0000080, %ecx		/* MSR_EFER */
+	rdmsr
+	btl $8, %eax
+	jc 1f
+	btsl $8, %eax
+	wrmsr
+1:
 	movl BP_CR0(%ebx), %eax
 	movl %eax, %cr0
 	ljmpl $0x08, $ABS(boot64)

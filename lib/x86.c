@@ -436,7 +436,7 @@ bool x86_boot_regs_access(struct kvm_vcpu *vcpu, struct kvm_regs *regs,
 	return true;
 }
 
-void vcpu_set_tdx_reset_state(struct kvm_vcpu *vcpu)
+void vcpu_set_tdx_reset_state(struct kvm_vcpu *vcpu, bool efer_lme)
 {
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
@@ -445,7 +445,7 @@ void vcpu_set_tdx_reset_state(struct kvm_vcpu *vcpu)
 	sregs.cr0 = X86_CR0_PE | X86_CR0_ET | X86_CR0_NE;
 	sregs.cr3 = 0;
 	sregs.cr4 = X86_CR4_MCE;
-	sregs.efer = EFER_LME;
+	sregs.efer = efer_lme ? EFER_LME : 0;
 	set_seg(&sregs.cs, GDT_CODE_SEL, 0xB, false);
 	set_seg(&sregs.ds, GDT_DATA_SEL, 0x3, false);
 	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
