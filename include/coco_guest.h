@@ -14,9 +14,9 @@
  *
  * Per-vCPU data (struct guest_vcpu_info) sits at the top of the vCPU's
  * stack, which is GUEST_STACK_BYTES long and aligned to its size: the
- * stack pointer finds it, no segment base is needed (PVM emulates
- * GS-based loads, ~11 us each) and the page is one every ucall touches
- * anyway (on PVM each further page costs ~15-20 us).  The pages the host
+ * stack pointer finds it, no segment base is needed, and the page is
+ * one every ucall touches anyway (on PVM each further page a ucall
+ * touches added 10-20 us to its round trip).  The pages the host
  * reads (ucall, GHCB) are in the shared window of the system slot.
  */
 #ifndef GMEM_COCO_GUEST_H
