@@ -67,6 +67,12 @@ void gmem_set_attributes(int fd, uint64_t offset, uint64_t size,
  */
 enum tristate gmem_fd_attributes_ioctl(int gmem_fd);
 bool gmem_has_attributes_ioctl(struct kvm_vm *vm);
+/*
+ * Is PRIVATE set on the guest_memfd (in-place series) rather than on the
+ * VM fd?  The VM ioctl wins where it offers PRIVATE.  gmem_fd < 0: probe
+ * a guest_memfd of vm.
+ */
+bool vm_private_on_gmem(struct kvm_vm *vm, int gmem_fd);
 /* Skip naming what is missing unless the in-place path works on vm. */
 void require_gmem_attributes(struct kvm_vm *vm);
 

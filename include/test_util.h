@@ -83,6 +83,12 @@ do {									\
 const char *errno_name(int err);
 
 uint64_t now_ns(void);
+/*
+ * Run fn in a forked child whose stdout goes to out (NUL-terminated);
+ * the child's exit status (128 if it did not exit).  For checking what a
+ * failing test reports.
+ */
+int test_run_captured(void (*fn)(void), char *out, size_t len);
 /* Parse "4K", "2M", "1G", "512", "64KiB": returns false on junk. */
 bool parse_size(const char *s, uint64_t *out);
 /* Read a whole small file / first line / integer; false when absent. */

@@ -17,15 +17,7 @@ void converter_init(struct converter *c, struct kvm_vm *vm,
 
 enum convert_path vm_convert_path(struct kvm_vm *vm)
 {
-	/*
-	 * VM-fd PRIVATE wins where offered (6.8 .. 7.3, and in-place
-	 * kernels booted with kvm.gmem_in_place_conversion=0); otherwise
-	 * the guest_memfd ioctl if this kernel has it.
-	 */
-	if (vm_check_cap(vm, KVM_CAP_MEMORY_ATTRIBUTES) &
-	    KVM_MEMORY_ATTRIBUTE_PRIVATE)
-		return CONVERT_VM_ATTR;
-	return gmem_has_attributes_ioctl(vm) ? CONVERT_GMEM_ATTR :
+	return vm_private_on_gmem(vm, -1) ? CONVERT_GMEM_ATTR :
 	       CONVERT_VM_ATTR;
 }
 

@@ -175,6 +175,20 @@ bool gmem_has_attributes_ioctl(struct kvm_vm *vm)
 	return t == TRI_YES;
 }
 
+bool vm_private_on_gmem(struct kvm_vm *vm, int gmem_fd)
+{
+	/*
+	 * VM-fd PRIVATE wins where offered (6.8 .. 7.3, and in-place
+	 * kernels booted with kvm.gmem_in_place_conversion=0).
+	 */
+	if (vm_check_cap(vm, KVM_CAP_MEMORY_ATTRIBUTES) &
+	    KVM_MEMORY_ATTRIBUTE_PRIVATE)
+		return false;
+	if (gmem_fd < 0)
+		return gmem_has_attributes_ioctl(vm);
+	return gmem_fd_attributes_ioctl(gmem_fd) == TRI_YES;
+}
+
 void require_gmem_attributes(struct kvm_vm *vm)
 {
 	TEST_REQUIRE(gmem_has_attributes_ioctl(vm), "KVM_SET_MEMORY_ATTRIBUTES2"

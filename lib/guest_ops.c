@@ -64,13 +64,15 @@ void guest_cmd_loop(uint64_t mailbox_gpa)
 			GUEST_SYNC_ARGS(0, 0, 0);
 			break;
 		case GOP_CONVERT_TIMED: {
-			uint64_t t0 = rdtsc_ordered(), t1, t2, a, r;
-
 			/*
 			 * Confidential guests: the whole guest-side
 			 * conversion (request, PVALIDATE/ACCEPT, PTE bit).
+			 * Decided before the timer starts.
 			 */
-			if (guest_vm.coco != COCO_NONE)
+			bool coco = guest_vm.coco != COCO_NONE;
+			uint64_t t0 = rdtsc_ordered(), t1, t2, a, r;
+
+			if (coco)
 				r = guest_convert(gpa, size, seed &
 						  KVM_MAP_GPA_RANGE_ENCRYPTED);
 			else

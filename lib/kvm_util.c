@@ -619,9 +619,7 @@ struct kvm_region *vm_add_region(struct kvm_vm *vm,
 		TEST_ASSERT(r->gmem_fd >= 0, "a private region needs a "
 			    "guest_memfd");
 		/* Whichever interface the kernel offers (in-place: gmem). */
-		if (!(vm_check_cap(vm, KVM_CAP_MEMORY_ATTRIBUTES) &
-		      KVM_MEMORY_ATTRIBUTE_PRIVATE) &&
-		    gmem_fd_attributes_ioctl(r->gmem_fd) == TRI_YES)
+		if (vm_private_on_gmem(vm, r->gmem_fd))
 			gmem_set_private(r->gmem_fd, r->gmem_offset, r->size);
 		else
 			vm_set_private(vm, r->gpa, r->size);

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -164,4 +165,34 @@ bool write_file_str(const char *path, const char *val)
 	ok = fputs(val, f) >= 0;
 	ok = (fclose(f) == 0) && ok;
 	return ok;
+}
+
+/*
+ * Run fn in a child whose output goes to a pipe; return its exit status
+ * and what it printed.  Failure reports must come from a failing child.
+ */
+int test_run_captured(void (*fn)(void), char *out, size_t len)
+{
+	int pfd[2], status;
+	ssize_t n, got = 0;
+	pid_t pid;
+
+	TEST_ASSERT(!pipe(pfd), "pipe");
+	fflush(stdout);
+	pid = fork();
+	TEST_ASSERT(pid >= 0, "fork");
+	if (!pid) {
+		dup2(pfd[1], STDOUT_FILENO);
+		close(pfd[0]);
+		close(pfd[1]);
+		fn();
+		_exit(0);
+	}
+	close(pfd[1]);
+	while ((n = read(pfd[0], out + got, len - 1 - got)) > 0)
+		got += n;
+	out[got] = '\0';
+	close(pfd[0]);
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }

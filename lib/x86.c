@@ -404,35 +404,34 @@ static struct boot_vcpu *boot_vcpu(struct kvm_vcpu *vcpu)
 	return &bp->vcpu[vcpu->id];
 }
 
+/* The registers the boot stub loads, both ways. */
+static void boot_regs_copy(struct boot_vcpu *b, struct kvm_regs *regs,
+			   bool to_boot)
+{
+	uint64_t *boot[] = { &b->rip, &b->rsp, &b->rdi, &b->rsi, &b->rdx,
+			     &b->rcx, &b->r8, &b->r9 };
+	__u64 *kvm[] = { &regs->rip, &regs->rsp, &regs->rdi, &regs->rsi,
+			 &regs->rdx, &regs->rcx, &regs->r8, &regs->r9 };
+	unsigned int i;
+
+	if (!to_boot) {
+		memset(regs, 0, sizeof(*regs));
+		regs->rflags = 0x2;
+	}
+	for (i = 0; i < ARRAY_SIZE(boot); i++) {
+		if (to_boot)
+			*boot[i] = *kvm[i];
+		else
+			*kvm[i] = *boot[i];
+	}
+}
+
 bool x86_boot_regs_access(struct kvm_vcpu *vcpu, struct kvm_regs *regs,
 			  bool set)
 {
-	struct boot_vcpu *b;
-
 	if (!vcpu->vm->boot_stub || vcpu->vm->launched)
 		return false;
-	b = boot_vcpu(vcpu);
-	if (set) {
-		b->rip = regs->rip;
-		b->rsp = regs->rsp;
-		b->rdi = regs->rdi;
-		b->rsi = regs->rsi;
-		b->rdx = regs->rdx;
-		b->rcx = regs->rcx;
-		b->r8 = regs->r8;
-		b->r9 = regs->r9;
-		return true;
-	}
-	memset(regs, 0, sizeof(*regs));
-	regs->rflags = 0x2;
-	regs->rip = b->rip;
-	regs->rsp = b->rsp;
-	regs->rdi = b->rdi;
-	regs->rsi = b->rsi;
-	regs->rdx = b->rdx;
-	regs->rcx = b->rcx;
-	regs->r8 = b->r8;
-	regs->r9 = b->r9;
+	boot_regs_copy(boot_vcpu(vcpu), regs, set);
 	return true;
 }
 

@@ -6,8 +6,6 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "gmem.h"
 #include "hugetlb.h"
@@ -133,41 +131,11 @@ static void globals_and_return_is_done(void)
 
 /* The line of the __GUEST_ASSERT below: keep them adjacent. */
 
-/*
- * Run fn in a child whose output goes to a pipe; return its exit status
- * and what it printed.  Failure reports must come from a failing child.
- */
-static int run_captured(void (*fn)(void), char *out, size_t len)
-{
-	int pfd[2], status;
-	ssize_t n, got = 0;
-	pid_t pid;
-
-	TEST_ASSERT(!pipe(pfd), "pipe");
-	fflush(stdout);
-	pid = fork();
-	TEST_ASSERT(pid >= 0, "fork");
-	if (!pid) {
-		dup2(pfd[1], STDOUT_FILENO);
-		close(pfd[0]);
-		close(pfd[1]);
-		fn();
-		_exit(0);
-	}
-	close(pfd[1]);
-	while ((n = read(pfd[0], out + got, len - 1 - got)) > 0)
-		got += n;
-	out[got] = '\0';
-	close(pfd[0]);
-	waitpid(pid, &status, 0);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
-
 static void expect_report(void (*fn)(void), const char *const *want,
 			  unsigned int nr)
 {
 	char out[8192];
-	int status = run_captured(fn, out, sizeof(out));
+	int status = test_run_captured(fn, out, sizeof(out));
 	unsigned int i;
 
 	test_diag("child report:\n%s", out);

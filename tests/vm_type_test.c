@@ -13,13 +13,12 @@
  *   and tdx skip with the reason wherever the hardware is absent).
  */
 #include <stdio.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "boot_stub.h"
 #include "coco_guest.h"
 #include "convert.h"
 #include "gmem.h"
+#include "guest_ops.h"
 #include "kvm_util.h"
 #include "ktap.h"
 #include "probe.h"
@@ -98,17 +97,12 @@ static void guest_runs(uint64_t n)
 	GUEST_DONE();
 }
 
-static uint64_t pattern(uint64_t seed, uint64_t a)
-{
-	return seed ^ (a * 0x9e3779b97f4a7c15ULL);
-}
-
 static void fill(uint64_t gpa, uint64_t size, uint64_t seed)
 {
 	uint64_t a;
 
 	for (a = gpa; a < gpa + size; a += 512)
-		*(volatile uint64_t *)a = pattern(seed, a);
+		*(volatile uint64_t *)a = guest_pattern(seed, a);
 }
 
 static uint64_t bad_words(uint64_t gpa, uint64_t size, uint64_t seed)
@@ -116,7 +110,7 @@ static uint64_t bad_words(uint64_t gpa, uint64_t size, uint64_t seed)
 	uint64_t a, bad = 0;
 
 	for (a = gpa; a < gpa + size; a += 512)
-		bad += *(volatile uint64_t *)a != pattern(seed, a);
+		bad += *(volatile uint64_t *)a != guest_pattern(seed, a);
 	return bad;
 }
 
@@ -182,9 +176,7 @@ static void shared_ucall_channel(void)
 	struct guest_vcpu_info *info = addr_gpa2hva(vm, v1->info_gpa);
 	char out[8192], line[64];
 	struct ucall uc;
-	int status, pfd[2];
-	ssize_t n, got = 0;
-	pid_t pid;
+	int status;
 
 	vm_ucall_via_shared(vm);
 	vcpu_args_set(v0, 2, 5ULL, 5ULL);
@@ -206,26 +198,10 @@ static void shared_ucall_channel(void)
 	TEST_ASSERT_EQ(vcpu_run_ucall(v0, &uc), UCALL_DONE);
 	vm_free(vm);
 
-	TEST_ASSERT(!pipe(pfd), "pipe");
-	fflush(stdout);
-	pid = fork();
-	TEST_ASSERT(pid >= 0, "fork");
-	if (!pid) {
-		dup2(pfd[1], STDOUT_FILENO);
-		close(pfd[0]);
-		child_shared_assert();
-		_exit(0);
-	}
-	close(pfd[1]);
-	while ((n = read(pfd[0], out + got, sizeof(out) - 1 - got)) > 0)
-		got += n;
-	out[got] = 0;
-	close(pfd[0]);
-	waitpid(pid, &status, 0);
+	status = test_run_captured(child_shared_assert, out, sizeof(out));
 	test_diag("child report:\n%s", out);
 	snprintf(line, sizeof(line), "vm_type_test.c:%d", shared_assert_line);
-	TEST_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 1,
-		    "child status 0x%x", status);
+	TEST_ASSERT_EQ(status, 1);
 	TEST_ASSERT(strstr(out, line) && strstr(out, "a = 3, b = 4"),
 		    "report lacks %s / the values", line);
 }
@@ -415,8 +391,8 @@ static void guest_converts_on_selected_type(void)
 	for (a = 0; a < r->size / 2; a += 512) {
 		uint64_t *w = (uint64_t *)((char *)r->hva + a);
 
-		bad += *w != (2 ^ ((r->gpa + a) * 0x9e3779b97f4a7c15ULL));
-		*w = 3 ^ ((r->gpa + a) * 0x9e3779b97f4a7c15ULL);
+		bad += *w != guest_pattern(2, r->gpa + a);
+		*w = guest_pattern(3, r->gpa + a);
 	}
 	TEST_ASSERT_EQ(bad, 0);
 	err = vcpu_run_converting(&conv, vcpu);
