@@ -42,17 +42,14 @@
 #define KVM_CAP_GUEST_MEMFD_FLAGS 244			/* 6.18 */
 #endif
 /*
- * In-place conversion series (Ackerley Tng / Sean Christopherson, RFC v4
- * 2026-03: MEMORY_ATTRIBUTES2 248, GUEST_MEMFD_MEMORY_ATTRIBUTES 249; the
- * numbers moved between revisions).  Never trusted alone: lib/probe.c
- * confirms the guest_memfd ioctl by its answer (ENOTTY = absent or off).
+ * In-place conversion series (Ackerley Tng / Sean Christopherson): the
+ * capability's number moved with every rebase (246, 248, 249, 250 in the
+ * revisions posted so far; v8 uses 250, which 7.3 already gives to
+ * KVM_CAP_PPC_COMPAT_CAPS).  No number is assumed: lib/gmem.c finds which
+ * candidate (gmem_attr_uapi_revs[]) reports PRIVATE exactly where the
+ * guest_memfd ioctl takes it.  KVM_CAP_MEMORY_ATTRIBUTES2 existed only in
+ * RFC revisions and is not used.
  */
-#ifndef KVM_CAP_MEMORY_ATTRIBUTES2
-#define KVM_CAP_MEMORY_ATTRIBUTES2 248
-#endif
-#ifndef KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES
-#define KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES 249
-#endif
 
 /* ---- VM types (x86, 6.8 .. 6.16) ------------------------------------- */
 #ifndef KVM_X86_DEFAULT_VM
@@ -103,12 +100,15 @@ struct kvm_memory_attributes {
 
 /*
  * ---- Memory attributes on the guest_memfd fd (in-place series) ----------
- * 128 bytes; "offset" aliases "address" when the fd is a guest_memfd.
- * error_offset is written back on failure (EAGAIN: the page whose folio
- * has an unexpected reference).
+ * 128 bytes in every revision; "offset" aliases "address" when the fd is
+ * a guest_memfd.  error_offset is output only, written back on failure
+ * (EAGAIN: the page whose folio has an unexpected reference).  The
+ * request is _IOWR(KVMIO, 0xd2) since RFC v2 (0xd6 before); lib/gmem.c
+ * uses whichever one a guest_memfd answers.  The struct is our own copy
+ * under another name: a newer <linux/kvm.h> may define it (and a request
+ * number other than the kernel under test's).
  */
-#ifndef KVM_SET_MEMORY_ATTRIBUTES2
-struct kvm_memory_attributes2 {
+struct kvm_memory_attributes2_gmemsuite {
 	union {
 		__u64 address;
 		__u64 offset;
@@ -119,9 +119,13 @@ struct kvm_memory_attributes2 {
 	__u64 error_offset;
 	__u64 reserved[11];
 };
-#define KVM_SET_MEMORY_ATTRIBUTES2 \
-	_IOWR(KVMIO, 0xd2, struct kvm_memory_attributes2)
-#endif
+#define kvm_memory_attributes2 kvm_memory_attributes2_gmemsuite
+_Static_assert(sizeof(struct kvm_memory_attributes2) == 128,
+	       "struct kvm_memory_attributes2 is 128 bytes");
+#define GMEM_SET_ATTRIBUTES2_D2 \
+	_IOWR(KVMIO, 0xd2, struct kvm_memory_attributes2)	/* RFC v2 .. v8 */
+#define GMEM_SET_ATTRIBUTES2_D6 \
+	_IOWR(KVMIO, 0xd6, struct kvm_memory_attributes2)	/* RFC v1 */
 
 /* ---- guest_memfd (6.8; flags 6.18) ----------------------------------- */
 #ifndef KVM_CREATE_GUEST_MEMFD

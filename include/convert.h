@@ -10,9 +10,11 @@
  *                      guest_memfd (in-place conversion series)
  *
  * With discard, the side that stops being used is released the way a VMM
- * frees it: going shared, punch the guest_memfd hole (per-VM path: the
- * private copy is stale); going private, MADV_DONTNEED or punch the shared
- * backing.  The in-place path keeps one copy, so it never discards.
+ * frees it, on either path, in regions that keep two copies (a shared
+ * backing next to the guest_memfd): going shared, punch the guest_memfd
+ * hole (the private copy is stale); going private, MADV_DONTNEED or punch
+ * the shared backing.  A guest_memfd-only region (the in-place layout)
+ * keeps one copy and never discards.
  */
 #ifndef GMEM_CONVERT_H
 #define GMEM_CONVERT_H

@@ -39,13 +39,16 @@ int __vm_set_memory_attributes(struct kvm_vm *vm, uint64_t gpa,
 			       uint64_t size, uint64_t attrs, uint64_t flags);
 void vm_set_memory_attributes(struct kvm_vm *vm, uint64_t gpa, uint64_t size,
 			      uint64_t attrs);
+/* Skip, naming why, unless the VM fd takes PRIVATE (per-VM path). */
+void require_vm_private_attr(struct kvm_vm *vm);
 #define vm_set_private(vm, gpa, size) \
 	vm_set_memory_attributes(vm, gpa, size, KVM_MEMORY_ATTRIBUTE_PRIVATE)
 #define vm_set_shared(vm, gpa, size) \
 	vm_set_memory_attributes(vm, gpa, size, 0)
 
 /*
- * KVM_SET_MEMORY_ATTRIBUTES2 on a guest_memfd (in-place series).  On
+ * KVM_SET_MEMORY_ATTRIBUTES2 on a guest_memfd (in-place series), through
+ * the request number the kernel answers (gmem_attr_request()).  On
  * failure *error_offset (if non-NULL) receives what the kernel wrote back.
  */
 int __gmem_set_attributes(int fd, uint64_t offset, uint64_t size,
@@ -61,19 +64,52 @@ void gmem_set_attributes(int fd, uint64_t offset, uint64_t size,
 	gmem_set_attributes(fd, off, size, 0)
 
 /*
- * Does this guest_memfd answer KVM_SET_MEMORY_ATTRIBUTES2?  Found by
- * behaviour (ENOTTY = absent, or kvm.gmem_in_place_conversion=N), since
- * the series' capability number moved between revisions.
+ * The in-place series' unmerged constants, per revision posted.  Nothing
+ * is assumed: the request number is the one a guest_memfd answers, the
+ * capability the one that reports PRIVATE exactly on the VM types whose
+ * guest_memfd takes PRIVATE (lib/probe.c).
+ */
+struct gmem_attr_cap_rev {
+	int cap;		/* KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES */
+	const char *revs;	/* revisions that used it */
+};
+extern const struct gmem_attr_cap_rev gmem_attr_cap_revs[];
+
+/*
+ * Does this guest_memfd answer KVM_SET_MEMORY_ATTRIBUTES2 (any known
+ * request number)?  ENOTTY from all = absent, or the series' parameter
+ * kvm.gmem_in_place_conversion=0.  The first answer fixes the request
+ * used from then on.
  */
 enum tristate gmem_fd_attributes_ioctl(int gmem_fd);
+/* The request number in use (0 before any guest_memfd answered). */
+unsigned long gmem_attr_request(void);
+/* Why the guest_memfd ioctl is absent, for skip messages. */
+const char *gmem_attr_absent_reason(void);
 bool gmem_has_attributes_ioctl(struct kvm_vm *vm);
+/*
+ * Does the guest_memfd ioctl take PRIVATE on guest_memfds of this VM (raw
+ * VM fd)?  Found on a fresh 4K guest_memfd, which starts private, so the
+ * call changes nothing: YES (0), NO (EINVAL: VM type without private
+ * memory, or ENOTTY), UNKNOWN (no guest_memfd could be created).
+ */
+enum tristate gmem_private_on_vm_fd(int vm_fd);
 /*
  * Is PRIVATE set on the guest_memfd (in-place series) rather than on the
  * VM fd?  The VM ioctl wins where it offers PRIVATE.  gmem_fd < 0: probe
  * a guest_memfd of vm.
  */
 bool vm_private_on_gmem(struct kvm_vm *vm, int gmem_fd);
-/* Skip naming what is missing unless the in-place path works on vm. */
+/*
+ * Skip, naming what is missing, unless the guest_memfd ioctl takes
+ * PRIVATE on vm (by behaviour; the capability is checked by
+ * attr_scope_test, not assumed here).
+ */
 void require_gmem_attributes(struct kvm_vm *vm);
+/*
+ * Skip unless PRIVATE is tracked somewhere for vm: the VM fd
+ * (KVM_CAP_MEMORY_ATTRIBUTES) or its guest_memfds (in-place series).
+ */
+void require_private_tracking(struct kvm_vm *vm);
 
 #endif /* GMEM_GMEM_H */

@@ -66,6 +66,33 @@ static inline uint64_t guest_pattern(uint64_t seed, uint64_t gpa)
 	return seed ? seed ^ (gpa * 0x9e3779b97f4a7c15ULL) : 0;
 }
 
+/*
+ * Fail, naming the first wrong page, unless a GOP_CHECK answer res of
+ * [gpa, +size) against pattern(seed) found every page right.
+ */
+#define ASSERT_GUEST_SAW(res, gpa, size, seed, what)			\
+do {									\
+	struct guest_result __r = (res);				\
+	uint64_t __g = (gpa), __s = (size);				\
+									\
+	TEST_ASSERT(!__r.bad, "%s: guest sees %llu of %llu pages wrong "	\
+		    "in [0x%llx, +0x%llx); first 0x%llx = 0x%llx, want "	\
+		    "0x%llx", (what), (unsigned long long)__r.bad,	\
+		    (unsigned long long)(__s / SZ_4K),			\
+		    (unsigned long long)__g, (unsigned long long)__s,	\
+		    (unsigned long long)__r.first_bad_gpa,		\
+		    (unsigned long long)__r.first_bad_value,		\
+		    (unsigned long long)guest_pattern((seed),		\
+						      __r.first_bad_gpa));	\
+} while (0)
+
+/* Host side: write pattern(seed) to every word of [gpa, +size) at hva. */
+void host_fill_pattern(void *hva, uint64_t gpa, uint64_t size,
+		       uint64_t seed);
+/* Host side: pages of [gpa, +size) at hva whose first word differs. */
+uint64_t host_pattern_bad_pages(const void *hva, uint64_t gpa, uint64_t size,
+				uint64_t seed);
+
 /* The guest side; pass guest_cmd_loop as guest_code. */
 void guest_cmd_loop(uint64_t mailbox_gpa);
 

@@ -15,6 +15,8 @@
 #include "json.h"
 
 #define PROBE_NR_VM_TYPES	6	/* DEFAULT .. TDX */
+/* Candidate KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES numbers (lib/gmem.c). */
+#define GMEM_ATTR_NR_CAP_REVS	4
 #define PROBE_MAX_PARAMS	256
 
 enum tristate { TRI_UNKNOWN = -1, TRI_NO = 0, TRI_YES = 1 };
@@ -27,7 +29,11 @@ struct probe_vm_type {
 	uint64_t gmem_flags;	/* VM-level KVM_CAP_GUEST_MEMFD_FLAGS */
 	/* In-place series, found by behaviour on a guest_memfd of the VM. */
 	enum tristate gmem_attr_ioctl;	/* KVM_SET_MEMORY_ATTRIBUTES2 answers */
-	uint64_t gmem_attrs_cap;	/* KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES */
+	enum tristate gmem_private;	/* ... and takes PRIVATE */
+	/* Each candidate capability number's answer on this VM type. */
+	uint64_t gmem_cap_answers[GMEM_ATTR_NR_CAP_REVS];
+	/* KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES at the matched number. */
+	uint64_t gmem_attrs_cap;
 };
 
 struct probe_param {
@@ -61,6 +67,16 @@ struct host_probe {
 	int cap_exit_hypercall, cap_pre_fault_memory, cap_binary_stats;
 	int cap_nr_memslots, cap_max_vcpus;
 	uint64_t mem_attrs_system;	/* system-level KVM_CAP_MEMORY_ATTRIBUTES */
+	/*
+	 * In-place series: the KVM_SET_MEMORY_ATTRIBUTES2 request a
+	 * guest_memfd answered (0: none), and the candidate capability
+	 * number that reports PRIVATE exactly on the VM types whose
+	 * guest_memfd takes PRIVATE (0: none matched or nothing to match;
+	 * gmem_attr_cap_matches > 1: ambiguous).
+	 */
+	unsigned long gmem_attr_request;
+	int gmem_attr_cap;
+	unsigned int gmem_attr_cap_matches;
 	uint64_t gmem_flags_system;	/* system-level KVM_CAP_GUEST_MEMFD_FLAGS */
 	bool gbpages;			/* in KVM_GET_SUPPORTED_CPUID */
 	unsigned int guest_phys_bits;

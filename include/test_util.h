@@ -79,6 +79,18 @@ do {									\
 		test_skip(fmt, ##__VA_ARGS__);				\
 } while (0)
 
+/*
+ * Validation tables report every row: one diagnostic line per row (its
+ * number, what it tries, the errno wanted and seen), and the number of
+ * wrong rows, so that one wrong row never hides the rows after it.
+ * Assert on the total once the table is done.
+ */
+unsigned int table_row(unsigned int row, const char *what, int want,
+		       int got);
+#define TEST_ASSERT_TABLE(wrong, rows, what)				\
+	TEST_ASSERT(!(wrong), "%u of %u rows of %s wrong (listed above)", \
+		    (wrong), (rows), (what))
+
 /* "EINVAL", "ENOTTY", ...; "0 (success)" for 0. */
 const char *errno_name(int err);
 

@@ -11,7 +11,7 @@ void converter_init(struct converter *c, struct kvm_vm *vm,
 	memset(c, 0, sizeof(*c));
 	c->vm = vm;
 	c->path = path;
-	c->discard = discard && path == CONVERT_VM_ATTR;
+	c->discard = discard;
 	pthread_mutex_init(&c->lock, NULL);
 }
 
@@ -47,19 +47,22 @@ int map_gpa_decode(uint64_t gpa, uint64_t npages, uint64_t attrs,
 	return 0;
 }
 
-/* Release the copy that the conversion made stale (per-VM path). */
+/*
+ * Release the copy that the conversion made stale.  Only regions with a
+ * separate shared backing hold two copies; a guest_memfd-only region
+ * (in-place layout) holds one, and nothing of it is stale.
+ */
 static void discard_stale(struct kvm_region *r, uint64_t off, uint64_t len,
 			  bool to_private)
 {
 	int err;
 
+	if (!r->hva || r->backing == BACKING_GMEM || r->gmem_fd < 0)
+		return;
 	if (!to_private) {
-		if (r->gmem_fd >= 0)
-			gmem_punch_hole(r->gmem_fd, r->gmem_offset + off, len);
+		gmem_punch_hole(r->gmem_fd, r->gmem_offset + off, len);
 		return;
 	}
-	if (!r->hva || r->backing == BACKING_GMEM)
-		return;
 	if (r->fd >= 0) {
 		err = fallocate(r->fd, FALLOC_FL_PUNCH_HOLE |
 				FALLOC_FL_KEEP_SIZE, off, len) ? errno : 0;
@@ -68,6 +71,27 @@ static void discard_stale(struct kvm_region *r, uint64_t off, uint64_t len,
 	} else {
 		TEST_ASSERT(!madvise((char *)r->hva + off, len,
 				     MADV_DONTNEED), "MADV_DONTNEED");
+	}
+}
+
+/* Discard what [gpa, end) left stale in every region it covers. */
+static void discard_range(struct converter *c, uint64_t gpa, uint64_t end,
+			  bool to_private)
+{
+	uint64_t a, len;
+
+	/* Attributes may cover GPAs without memslots; discard what exists. */
+	for (a = gpa; a < end; a += len) {
+		struct kvm_region *r = vm_find_region(c->vm, a);
+
+		if (!r) {
+			len = SZ_4K;
+			continue;
+		}
+		len = r->gpa + r->size - a;
+		if (len > end - a)
+			len = end - a;
+		discard_stale(r, a - r->gpa, len, to_private);
 	}
 }
 
@@ -104,32 +128,17 @@ static int convert_gmem(struct converter *c, uint64_t gpa, uint64_t size,
 int convert_range(struct converter *c, uint64_t gpa, uint64_t size,
 		  bool to_private, uint64_t *error_gpa)
 {
-	uint64_t end = gpa + size, a;
 	int err;
 
 	if (c->path == CONVERT_GMEM_ATTR)
-		return convert_gmem(c, gpa, size, to_private, error_gpa);
-
-	err = __vm_set_memory_attributes(c->vm, gpa, size, to_private ?
-					 KVM_MEMORY_ATTRIBUTE_PRIVATE : 0, 0);
-	if (err || !c->discard)
-		return err;
-	/* Attributes may cover GPAs without memslots; discard what exists. */
-	for (a = gpa; a < end;) {
-		struct kvm_region *r = vm_find_region(c->vm, a);
-		uint64_t len;
-
-		if (!r) {
-			a += SZ_4K;
-			continue;
-		}
-		len = r->gpa + r->size - a;
-		if (len > end - a)
-			len = end - a;
-		discard_stale(r, a - r->gpa, len, to_private);
-		a += len;
-	}
-	return 0;
+		err = convert_gmem(c, gpa, size, to_private, error_gpa);
+	else
+		err = __vm_set_memory_attributes(c->vm, gpa, size, to_private ?
+						 KVM_MEMORY_ATTRIBUTE_PRIVATE :
+						 0, 0);
+	if (!err && c->discard)
+		discard_range(c, gpa, gpa + size, to_private);
+	return err;
 }
 
 bool convert_handle_exit(struct converter *c, struct kvm_vcpu *vcpu)

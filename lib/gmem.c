@@ -99,6 +99,35 @@ int __vm_set_memory_attributes(struct kvm_vm *vm, uint64_t gpa,
 	return ioctl(vm->fd, KVM_SET_MEMORY_ATTRIBUTES, &a) ? errno : 0;
 }
 
+/* Why the VM fd does not take attrs (bits absent from the cap). */
+static void __noreturn vm_attr_skip(struct kvm_vm *vm, uint64_t attrs)
+{
+	int cap = vm_check_cap(vm, KVM_CAP_MEMORY_ATTRIBUTES);
+
+	/* attributes 0 on a valid range: ENOTTY = no VM ioctl at all. */
+	if (__vm_set_memory_attributes(vm, 0, SZ_4K, 0, 0) == ENOTTY)
+		test_skip("KVM_SET_MEMORY_ATTRIBUTES absent: no per-VM "
+			  "attributes on this kernel (in-place series built "
+			  "without CONFIG_KVM_VM_MEMORY_ATTRIBUTES)");
+	if (attrs & KVM_MEMORY_ATTRIBUTE_PRIVATE &&
+	    probe_in_place_param(probe_host()) == TRI_YES)
+		test_skip("KVM_SET_MEMORY_ATTRIBUTES(PRIVATE) refused on the VM"
+			  " fd of %s: PRIVATE lives in guest_memfd "
+			  "(kvm.gmem_in_place_conversion=Y, "
+			  "KVM_CAP_MEMORY_ATTRIBUTES = 0x%x)",
+			  vm_type_name(vm->type), cap);
+	test_skip("KVM_SET_MEMORY_ATTRIBUTES(0x%llx) not offered on the VM fd"
+		  " of %s (KVM_CAP_MEMORY_ATTRIBUTES = 0x%x)",
+		  (unsigned long long)attrs, vm_type_name(vm->type), cap);
+}
+
+void require_vm_private_attr(struct kvm_vm *vm)
+{
+	if (!(vm_check_cap(vm, KVM_CAP_MEMORY_ATTRIBUTES) &
+	      KVM_MEMORY_ATTRIBUTE_PRIVATE))
+		vm_attr_skip(vm, KVM_MEMORY_ATTRIBUTE_PRIVATE);
+}
+
 void vm_set_memory_attributes(struct kvm_vm *vm, uint64_t gpa, uint64_t size,
 			      uint64_t attrs)
 {
@@ -107,19 +136,56 @@ void vm_set_memory_attributes(struct kvm_vm *vm, uint64_t gpa, uint64_t size,
 	if (r == ENOTTY || (r == EINVAL &&
 			    !(vm_check_cap(vm, KVM_CAP_MEMORY_ATTRIBUTES) &
 			      attrs)))
-		test_skip("KVM_SET_MEMORY_ATTRIBUTES(0x%llx) not supported "
-			  "on %s: KVM_CAP_MEMORY_ATTRIBUTES = 0x%x",
-			  (unsigned long long)attrs, vm_type_name(vm->type),
-			  vm_check_cap(vm, KVM_CAP_MEMORY_ATTRIBUTES));
+		vm_attr_skip(vm, attrs);
 	TEST_ASSERT(!r, "KVM_SET_MEMORY_ATTRIBUTES(gpa 0x%llx, size 0x%llx, "
 		    "attrs 0x%llx): %s", (unsigned long long)gpa,
 		    (unsigned long long)size, (unsigned long long)attrs,
 		    errno_name(r));
 }
 
+/*
+ * KVM_SET_MEMORY_ATTRIBUTES2 request numbers, newest first, and the
+ * capability numbers the series used (include/compat.h).
+ */
+static const unsigned long attr2_requests[] = {
+	GMEM_SET_ATTRIBUTES2_D2, GMEM_SET_ATTRIBUTES2_D6,
+};
+static unsigned long attr2_request;
+
+const struct gmem_attr_cap_rev gmem_attr_cap_revs[GMEM_ATTR_NR_CAP_REVS] = {
+	{ 250, "v8" },
+	{ 249, "RFC v4..v7" },
+	{ 248, "RFC with KVM_CAP_MEMORY_ATTRIBUTES2 = 247" },
+	{ 246, "RFC with request 0xd6" },
+};
+
+enum tristate gmem_fd_attributes_ioctl(int gmem_fd)
+{
+	/* flags bit 63 is invalid in every revision: nothing converts. */
+	struct kvm_memory_attributes2 a = {
+		.offset = 0, .size = SZ_4K, .flags = 1ULL << 63,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(attr2_requests); i++) {
+		if (!ioctl(gmem_fd, attr2_requests[i], &a) || errno != ENOTTY) {
+			attr2_request = attr2_requests[i];
+			return TRI_YES;
+		}
+	}
+	return TRI_NO;
+}
+
+unsigned long gmem_attr_request(void)
+{
+	return attr2_request;
+}
+
 int __gmem_set_attributes2(int fd, struct kvm_memory_attributes2 *a)
 {
-	return ioctl(fd, KVM_SET_MEMORY_ATTRIBUTES2, a) ? errno : 0;
+	if (!attr2_request && gmem_fd_attributes_ioctl(fd) == TRI_NO)
+		return ENOTTY;
+	return ioctl(fd, attr2_request, a) ? errno : 0;
 }
 
 int __gmem_set_attributes(int fd, uint64_t offset, uint64_t size,
@@ -144,26 +210,13 @@ void gmem_set_attributes(int fd, uint64_t offset, uint64_t size,
 	int r = __gmem_set_attributes(fd, offset, size, attrs, 0, &err_off);
 
 	if (r == ENOTTY)
-		test_skip("KVM_SET_MEMORY_ATTRIBUTES2 not supported: kernel "
-			  "lacks in-place conversion (or "
-			  "kvm.gmem_in_place_conversion=N)");
+		test_skip("KVM_SET_MEMORY_ATTRIBUTES2 on guest_memfd %s",
+			  gmem_attr_absent_reason());
 	TEST_ASSERT(!r, "KVM_SET_MEMORY_ATTRIBUTES2(guest_memfd, offset 0x%llx,"
 		    " size 0x%llx, attrs 0x%llx): %s, error_offset 0x%llx",
 		    (unsigned long long)offset, (unsigned long long)size,
 		    (unsigned long long)attrs, errno_name(r),
 		    (unsigned long long)err_off);
-}
-
-enum tristate gmem_fd_attributes_ioctl(int gmem_fd)
-{
-	/* flags bit 63 is invalid everywhere: nothing is ever converted. */
-	struct kvm_memory_attributes2 a = {
-		.offset = 0, .size = SZ_4K, .flags = 1ULL << 63,
-	};
-
-	if (!ioctl(gmem_fd, KVM_SET_MEMORY_ATTRIBUTES2, &a))
-		return TRI_YES;
-	return errno == ENOTTY ? TRI_NO : TRI_YES;
 }
 
 bool gmem_has_attributes_ioctl(struct kvm_vm *vm)
@@ -175,11 +228,40 @@ bool gmem_has_attributes_ioctl(struct kvm_vm *vm)
 	return t == TRI_YES;
 }
 
+enum tristate gmem_private_on_vm_fd(int vm_fd)
+{
+	struct kvm_create_guest_memfd g = { .size = SZ_4K };
+	struct kvm_memory_attributes2 a = {
+		.size = SZ_4K, .attributes = KVM_MEMORY_ATTRIBUTE_PRIVATE,
+	};
+	int fd = ioctl(vm_fd, KVM_CREATE_GUEST_MEMFD, &g), r;
+
+	if (fd < 0)
+		return TRI_UNKNOWN;
+	r = __gmem_set_attributes2(fd, &a);
+	close(fd);
+	return r ? TRI_NO : TRI_YES;
+}
+
+const char *gmem_attr_absent_reason(void)
+{
+	switch (probe_in_place_param(probe_host())) {
+	case TRI_NO:
+		return "off (kvm.gmem_in_place_conversion=0)";
+	case TRI_YES:
+		return "unanswered although kvm.gmem_in_place_conversion=Y "
+		       "(no known request number)";
+	default:
+		return "absent (kernel without the in-place conversion "
+		       "series)";
+	}
+}
+
 bool vm_private_on_gmem(struct kvm_vm *vm, int gmem_fd)
 {
 	/*
 	 * VM-fd PRIVATE wins where offered (6.8 .. 7.3, and in-place
-	 * kernels booted with kvm.gmem_in_place_conversion=0).
+	 * kernels with CONFIG_KVM_VM_MEMORY_ATTRIBUTES and the parameter N).
 	 */
 	if (vm_check_cap(vm, KVM_CAP_MEMORY_ATTRIBUTES) &
 	    KVM_MEMORY_ATTRIBUTE_PRIVATE)
@@ -192,10 +274,30 @@ bool vm_private_on_gmem(struct kvm_vm *vm, int gmem_fd)
 void require_gmem_attributes(struct kvm_vm *vm)
 {
 	TEST_REQUIRE(gmem_has_attributes_ioctl(vm), "KVM_SET_MEMORY_ATTRIBUTES2"
-		     " not supported: kernel lacks in-place conversion (or "
-		     "kvm.gmem_in_place_conversion=N)");
-	TEST_REQUIRE(vm_check_cap(vm, KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES) &
-		     KVM_MEMORY_ATTRIBUTE_PRIVATE,
-		     "KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES lacks PRIVATE on %s",
+		     " on guest_memfd %s", gmem_attr_absent_reason());
+	TEST_REQUIRE(gmem_private_on_vm_fd(vm->fd) == TRI_YES,
+		     "KVM_SET_MEMORY_ATTRIBUTES2 refuses PRIVATE on guest_memfds"
+		     " of %s (EINVAL: no private memory on this VM type)",
 		     vm_type_name(vm->type));
+}
+
+void require_private_tracking(struct kvm_vm *vm)
+{
+	int cap = vm_check_cap(vm, KVM_CAP_MEMORY_ATTRIBUTES);
+	int vm_ioctl;
+
+	if (cap & KVM_MEMORY_ATTRIBUTE_PRIVATE ||
+	    gmem_private_on_vm_fd(vm->fd) == TRI_YES)
+		return;
+	/* attributes 0 on a valid range: ENOTTY = no VM ioctl at all. */
+	vm_ioctl = __vm_set_memory_attributes(vm, 0, SZ_4K, 0, 0);
+	test_skip("PRIVATE is tracked nowhere on %s: %s, and "
+		  "KVM_SET_MEMORY_ATTRIBUTES2 on guest_memfd %s",
+		  vm_type_name(vm->type),
+		  vm_ioctl == ENOTTY ? "no per-VM attributes "
+		  "(KVM_SET_MEMORY_ATTRIBUTES is ENOTTY)" :
+		  "KVM_CAP_MEMORY_ATTRIBUTES lacks PRIVATE",
+		  gmem_has_attributes_ioctl(vm) ?
+		  "refuses PRIVATE on this VM type (EINVAL)" :
+		  gmem_attr_absent_reason());
 }

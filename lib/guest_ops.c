@@ -174,3 +174,23 @@ struct guest_result vcpu_cmd(struct kvm_vcpu *vcpu, enum guest_op op,
 	vcpu_run(vcpu);
 	return vcpu_cmd_result(vcpu);
 }
+
+void host_fill_pattern(void *hva, uint64_t gpa, uint64_t size, uint64_t seed)
+{
+	uint64_t off;
+
+	for (off = 0; off < size; off += 8)
+		*(uint64_t *)((char *)hva + off) = guest_pattern(seed,
+								 gpa + off);
+}
+
+uint64_t host_pattern_bad_pages(const void *hva, uint64_t gpa, uint64_t size,
+				uint64_t seed)
+{
+	uint64_t off, bad = 0;
+
+	for (off = 0; off < size; off += SZ_4K)
+		bad += *(const uint64_t *)((const char *)hva + off) !=
+		       guest_pattern(seed, gpa + off);
+	return bad;
+}

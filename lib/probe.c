@@ -189,12 +189,60 @@ static void probe_gmem_ioctl(int vm_fd, struct probe_vm_type *t)
 {
 	struct kvm_create_guest_memfd g = { .size = SZ_2M };
 	int fd = ioctl(vm_fd, KVM_CREATE_GUEST_MEMFD, &g);
+	unsigned int i;
 
 	t->gmem_attr_ioctl = TRI_UNKNOWN;
+	for (i = 0; i < GMEM_ATTR_NR_CAP_REVS; i++)
+		t->gmem_cap_answers[i] = check(vm_fd,
+					       gmem_attr_cap_revs[i].cap);
 	if (fd < 0)
 		return;
 	t->gmem_attr_ioctl = gmem_fd_attributes_ioctl(fd);
 	close(fd);
+	t->gmem_private = gmem_private_on_vm_fd(vm_fd);
+}
+
+/* Does candidate i report PRIVATE exactly where the ioctl takes it? */
+static bool gmem_cap_candidate_agrees(const struct host_probe *p,
+				      unsigned int i)
+{
+	bool distinguishes = false;
+	unsigned int type;
+
+	for (type = 0; type < PROBE_NR_VM_TYPES; type++) {
+		const struct probe_vm_type *t = &p->vm_type[type];
+		uint64_t want;
+
+		if (!t->created || t->gmem_private == TRI_UNKNOWN)
+			continue;
+		want = t->gmem_private == TRI_YES ?
+		       KVM_MEMORY_ATTRIBUTE_PRIVATE : 0;
+		if (t->gmem_cap_answers[i] != want)
+			return false;
+		distinguishes |= want != 0;
+	}
+	return distinguishes;
+}
+
+/* The series' capability number, found, never assumed. */
+static void probe_gmem_cap(struct host_probe *p)
+{
+	unsigned int i, type;
+
+	p->gmem_attr_request = gmem_attr_request();
+	for (i = 0; i < GMEM_ATTR_NR_CAP_REVS; i++) {
+		if (!gmem_cap_candidate_agrees(p, i))
+			continue;
+		if (!p->gmem_attr_cap_matches++)
+			p->gmem_attr_cap = gmem_attr_cap_revs[i].cap;
+	}
+	if (p->gmem_attr_cap_matches != 1)
+		return;
+	for (i = 0; gmem_attr_cap_revs[i].cap != p->gmem_attr_cap; i++)
+		;
+	for (type = 0; type < PROBE_NR_VM_TYPES; type++)
+		p->vm_type[type].gmem_attrs_cap =
+			p->vm_type[type].gmem_cap_answers[i];
 }
 
 static void probe_vm_types(struct host_probe *p, int kvm_fd)
@@ -208,6 +256,7 @@ static void probe_vm_types(struct host_probe *p, int kvm_fd)
 
 		t->supported = type == 0 || (p->vm_types_mask & (1ULL << type));
 		t->gmem_attr_ioctl = TRI_UNKNOWN;
+		t->gmem_private = TRI_UNKNOWN;
 		/* SNP/TDX VMs need launch setup; creating one is enough. */
 		vm_fd = ioctl(kvm_fd, KVM_CREATE_VM, (unsigned long)type);
 		if (vm_fd < 0) {
@@ -217,11 +266,10 @@ static void probe_vm_types(struct host_probe *p, int kvm_fd)
 		t->created = true;
 		t->mem_attrs = check(vm_fd, KVM_CAP_MEMORY_ATTRIBUTES);
 		t->gmem_flags = check(vm_fd, KVM_CAP_GUEST_MEMFD_FLAGS);
-		t->gmem_attrs_cap = check(vm_fd,
-					  KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES);
 		probe_gmem_ioctl(vm_fd, t);
 		close(vm_fd);
 	}
+	probe_gmem_cap(p);
 }
 
 static void probe_cpuid_and_tsc(struct host_probe *p, int kvm_fd)
@@ -357,7 +405,40 @@ static void vm_type_to_json(const struct probe_vm_type *t, struct json *j,
 	else
 		json_bool(j, "guest_memfd_attributes_ioctl",
 			  t->gmem_attr_ioctl == TRI_YES);
+	if (t->gmem_private == TRI_UNKNOWN)
+		json_null(j, "guest_memfd_private");
+	else
+		json_bool(j, "guest_memfd_private",
+			  t->gmem_private == TRI_YES);
 	json_u64(j, "guest_memfd_attributes_cap", t->gmem_attrs_cap);
+	json_obj_end(j);
+}
+
+/* Which in-place uAPI numbers this kernel answers, and every candidate. */
+static void gmem_uapi_to_json(const struct host_probe *p, struct json *j)
+{
+	static const char *const type_names[PROBE_NR_VM_TYPES] = {
+		"default", "sw_protected", "sev", "sev_es", "snp", "tdx",
+	};
+	unsigned int i, type;
+	char k[16];
+
+	json_obj_begin(j, "guest_memfd_attributes_uapi");
+	json_u64(j, "request", p->gmem_attr_request);
+	json_i64(j, "cap", p->gmem_attr_cap);
+	json_u64(j, "cap_matches", p->gmem_attr_cap_matches);
+	json_obj_begin(j, "cap_candidates");
+	for (i = 0; i < GMEM_ATTR_NR_CAP_REVS; i++) {
+		snprintf(k, sizeof(k), "%d", gmem_attr_cap_revs[i].cap);
+		json_obj_begin(j, k);
+		json_str(j, "revisions", gmem_attr_cap_revs[i].revs);
+		for (type = 0; type < PROBE_NR_VM_TYPES; type++)
+			if (p->vm_type[type].created)
+				json_u64(j, type_names[type],
+					 p->vm_type[type].gmem_cap_answers[i]);
+		json_obj_end(j);
+	}
+	json_obj_end(j);
 	json_obj_end(j);
 }
 
@@ -399,6 +480,7 @@ void probe_to_json(const struct host_probe *p, struct json *j,
 	json_u64(j, "memory_attributes_system", p->mem_attrs_system);
 	json_u64(j, "guest_memfd_flags_system", p->gmem_flags_system);
 	json_obj_end(j);
+	gmem_uapi_to_json(p, j);
 	json_str(j, "conversion_layout", p->conversion_layout);
 	json_bool(j, "gbpages", p->gbpages);
 	json_u64(j, "guest_phys_bits", p->guest_phys_bits);

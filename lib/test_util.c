@@ -196,3 +196,10 @@ int test_run_captured(void (*fn)(void), char *out, size_t len)
 	waitpid(pid, &status, 0);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
+
+unsigned int table_row(unsigned int row, const char *what, int want, int got)
+{
+	test_diag("row %u %s: want %s, got %s%s", row, what, errno_name(want),
+		  errno_name(got), want == got ? "" : "  <-- WRONG");
+	return want != got;
+}

@@ -2,11 +2,14 @@
 /*
  * Where each memory attribute lives.
  *
- * With the in-place conversion series, PRIVATE is tracked per guest_memfd
- * when kvm.gmem_in_place_conversion=Y and per VM when =N; read/write/exec
+ * With the in-place conversion series (v8), PRIVATE is tracked per
+ * guest_memfd when kvm.gmem_in_place_conversion=Y and per VM when it is
+ * 0, if the kernel was built with CONFIG_KVM_VM_MEMORY_ATTRIBUTES (which
+ * also makes 0 the parameter's default); without that option and with
+ * the parameter 0, PRIVATE is tracked nowhere.  Read/write/exec
  * attributes (reserved bits 0..2, not merged anywhere) stay per VM.
- * Kernels without the series have no parameter and behave as "N".  The
- * parameter's value (sysfs) and the kernel's behaviour must agree.
+ * Kernels without the series have no parameter and track PRIVATE per VM.
+ * The parameter's value (sysfs) and the kernel's behaviour must agree.
  */
 #include <stdlib.h>
 #include <unistd.h>
@@ -17,10 +20,12 @@
 #include "ktap.h"
 #include "kvm_util.h"
 #include "probe.h"
+#include "vm_type.h"
 
 #define REGION_SIZE	(2 * SZ_2M)
 #define SEED_HOST	0x44440004ULL
 #define SEED_PRIV	0x55550005ULL
+#define SEED_SHARED	0x66660006ULL
 
 /* Y, N, or absent (kernel without the series: per-VM, like N). */
 static enum tristate in_place_param(void)
@@ -63,28 +68,45 @@ static void gmem_ioctl_matches_param(void)
 /*
  * VM-fd PRIVATE: refused (EINVAL, or ENOTTY with VM attributes compiled
  * out) and absent from KVM_CAP_MEMORY_ATTRIBUTES when the parameter is
- * Y; offered and working when it is N or absent.
+ * Y.  With the parameter 0 or absent it is offered and works wherever the
+ * VM ioctl exists; a series kernel built without per-VM attributes and
+ * booted with the parameter 0 has neither interface.
  */
 static void vm_ioctl_matches_param(void)
 {
 	enum tristate param = in_place_param();
 	struct kvm_vm *vm = private_vm();
 	int cap = vm_check_cap(vm, KVM_CAP_MEMORY_ATTRIBUTES);
+	/* attributes 0 on a valid range: ENOTTY means no VM ioctl at all. */
+	bool vm_ioctl = __vm_set_memory_attributes(vm, TEST_REGION_GPA, SZ_4K,
+						   0, 0) != ENOTTY;
 	int err = __vm_set_memory_attributes(vm, TEST_REGION_GPA, SZ_2M,
 					     KVM_MEMORY_ATTRIBUTE_PRIVATE, 0);
 
-	test_diag("%s: KVM_CAP_MEMORY_ATTRIBUTES = 0x%x, VM-fd PRIVATE: %s",
-		  vm_type_name(vm->type), cap, errno_name(err));
+	test_diag("%s: KVM_CAP_MEMORY_ATTRIBUTES = 0x%x, VM ioctl %s, "
+		  "VM-fd PRIVATE: %s", vm_type_name(vm->type), cap,
+		  vm_ioctl ? "present" : "absent", errno_name(err));
 	if (param == TRI_YES) {
 		TEST_ASSERT(!(cap & KVM_MEMORY_ATTRIBUTE_PRIVATE),
 			    "parameter Y but the VM cap advertises PRIVATE");
 		TEST_ASSERT(err == EINVAL || err == ENOTTY, "parameter Y but "
 			    "the VM fd took PRIVATE: %s", errno_name(err));
-	} else {
+	} else if (vm_ioctl) {
 		TEST_ASSERT(cap & KVM_MEMORY_ATTRIBUTE_PRIVATE, "per-VM "
 			    "tracking but the VM cap lacks PRIVATE (0x%x)", cap);
 		TEST_ASSERT(!err, "per-VM tracking but the VM fd refused "
 			    "PRIVATE: %s", errno_name(err));
+	} else {
+		/* Only the series makes per-VM attributes optional. */
+		TEST_ASSERT(param == TRI_NO, "no VM attribute ioctl on %s, "
+			    "and no kvm.gmem_in_place_conversion: a kernel "
+			    "without the series always has it", vm_type_name(
+			    vm->type));
+		TEST_ASSERT(!gmem_has_attributes_ioctl(vm), "parameter 0 but "
+			    "the guest_memfd ioctl answers");
+		test_diag("PRIVATE tracked nowhere: no per-VM attributes "
+			  "(CONFIG_KVM_VM_MEMORY_ATTRIBUTES off) and the "
+			  "parameter 0");
 	}
 	vm_free(vm);
 }
@@ -92,52 +114,62 @@ static void vm_ioctl_matches_param(void)
 /*
  * KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES reports PRIVATE only with the
  * parameter on and a VM type that has private memory.  Its number moved
- * between revisions, so a non-zero answer without the ioctl is reported
- * as a number clash, not taken as support.
+ * between revisions: the probe finds the candidate that reports PRIVATE
+ * exactly on the VM types whose guest_memfd takes it.  With the ioctl
+ * present, exactly one candidate must agree, and it must agree with the
+ * parameter and the VM types too.
  */
 static void gmem_cap_matches_param_and_type(void)
 {
+	const struct host_probe *p = probe_host();
 	enum tristate param = in_place_param();
-	unsigned long type;
-	unsigned int seen = 0, checked = 0;
+	bool present = false, private_type = false;
+	unsigned int i, type;
 
-	for (type = KVM_X86_DEFAULT_VM; type <= KVM_X86_SW_PROTECTED_VM;
-	     type++) {
-		struct kvm_vm *vm = __vm_create(type);
-		bool has_private = type != KVM_X86_DEFAULT_VM;
-		bool ioctl_present;
-		int cap;
+	for (type = 0; type < PROBE_NR_VM_TYPES; type++) {
+		const struct probe_vm_type *t = &p->vm_type[type];
 
-		if (!vm)
+		if (!t->created)
 			continue;
-		seen++;
-		cap = vm_check_cap(vm, KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES);
-		ioctl_present = gmem_has_attributes_ioctl(vm);
-		test_diag("%s: cap %d = 0x%x, ioctl %s", vm_type_name(type),
-			  KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES, cap,
-			  ioctl_present ? "present" : "absent");
-		if (!ioctl_present) {
-			if (cap)
-				test_diag("cap %d answers 0x%x without the "
-					  "ioctl: the number belongs to "
-					  "something else on this kernel",
-					  KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES,
-					  cap);
-			vm_free(vm);
-			continue;
-		}
-		checked++;
-		TEST_ASSERT(!!(cap & KVM_MEMORY_ATTRIBUTE_PRIVATE) ==
-			    (param == TRI_YES && has_private),
-			    "%s: cap 0x%x with parameter %s",
-			    vm_type_name(type), cap,
-			    param == TRI_YES ? "Y" : "N");
-		vm_free(vm);
+		present |= t->gmem_attr_ioctl == TRI_YES;
+		private_type |= t->gmem_private == TRI_YES;
+		test_diag("%s: guest_memfd ioctl %s, takes PRIVATE: %s",
+			  vm_type_name(type), t->gmem_attr_ioctl == TRI_YES ?
+			  "answers" : "absent", t->gmem_private == TRI_YES ?
+			  "yes" : t->gmem_private == TRI_NO ? "no" : "?");
 	}
-	TEST_ASSERT(seen, "no VM type could be created");
-	TEST_REQUIRE(checked, "KVM_SET_MEMORY_ATTRIBUTES2 not supported: "
-		     "kernel lacks in-place conversion (or "
-		     "kvm.gmem_in_place_conversion=N)");
+	for (i = 0; i < GMEM_ATTR_NR_CAP_REVS; i++)
+		test_diag("candidate %d (%s): default 0x%llx, sw_protected "
+			  "0x%llx", gmem_attr_cap_revs[i].cap,
+			  gmem_attr_cap_revs[i].revs,
+			  (unsigned long long)p->vm_type[0].gmem_cap_answers[i],
+			  (unsigned long long)p->vm_type[1].gmem_cap_answers[i]);
+	TEST_REQUIRE(present, "KVM_SET_MEMORY_ATTRIBUTES2 on guest_memfd %s",
+		     gmem_attr_absent_reason());
+	TEST_REQUIRE(private_type, "no VM type whose guest_memfd takes "
+		     "PRIVATE: nothing tells the capability's number");
+	TEST_ASSERT(p->gmem_attr_cap_matches == 1, "the guest_memfd ioctl "
+		    "takes PRIVATE, but %s of the candidate numbers (above) "
+		    "reports PRIVATE exactly on those VM types",
+		    p->gmem_attr_cap_matches ? "more than one" : "none");
+	test_diag("KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES = %d",
+		  p->gmem_attr_cap);
+	for (type = 0; type < PROBE_NR_VM_TYPES; type++) {
+		const struct probe_vm_type *t = &p->vm_type[type];
+		enum vm_kind k = vm_kind_from_type(type);
+		bool want;
+
+		/* SEV and SEV-ES have no private memory (not a kind here). */
+		if (!t->created || k == NR_VM_KINDS)
+			continue;
+		want = param == TRI_YES && vm_kind_info(k)->private_mem;
+		TEST_ASSERT(!!(t->gmem_attrs_cap &
+			       KVM_MEMORY_ATTRIBUTE_PRIVATE) == want,
+			    "%s: cap %d = 0x%llx with parameter %s",
+			    vm_type_name(type), p->gmem_attr_cap,
+			    (unsigned long long)t->gmem_attrs_cap,
+			    param == TRI_YES ? "Y" : "0/absent");
+	}
 }
 
 /*
@@ -201,19 +233,20 @@ static void rwx_bits_on_vm_fd(void)
 
 /*
  * "Supports in-place conversion" is not "converts in place": with the
- * parameter Y, a VMM may keep shared memory in a separate anonymous
+ * parameter Y a VMM may keep shared memory in a separate anonymous
  * backing and bind a guest_memfd without MMAP for private memory.
- * PRIVATE is then set on the guest_memfd fd (the VM fd refuses it) and
- * the data shows which side each access reached.
+ * PRIVATE is then set on the guest_memfd fd (the VM fd refuses it).  A
+ * guest_memfd created without INIT_SHARED starts all-private (v8), so the
+ * guest first reaches fresh private memory; after each conversion the
+ * data shows which side every access reached, and private data survives
+ * a round trip through shared (nothing is discarded).
  */
 static void separate_backing_layout(void)
 {
 	struct converter conv;
 	struct kvm_region *r;
 	struct kvm_vcpu *vcpu;
-	struct guest_result res;
 	struct kvm_vm *vm;
-	uint64_t off;
 
 	TEST_REQUIRE(in_place_param() == TRI_YES,
 		     "kvm.gmem_in_place_conversion is not Y");
@@ -227,61 +260,74 @@ static void separate_backing_layout(void)
 		  "without MMAP");
 	vcpu = vm_vcpu_add_cmd(vm);
 	converter_init(&conv, vm, CONVERT_GMEM_ATTR, false);
-	for (off = 0; off < REGION_SIZE; off += 8)
-		*(uint64_t *)((char *)r->hva + off) =
-			guest_pattern(SEED_HOST, r->gpa + off);
+	host_fill_pattern(r->hva, r->gpa, REGION_SIZE, SEED_HOST);
 	TEST_ASSERT(__vm_set_memory_attributes(vm, r->gpa, SZ_2M,
 			KVM_MEMORY_ATTRIBUTE_PRIVATE, 0),
 		    "the VM fd took PRIVATE with in-place tracking on");
-	TEST_ASSERT(!convert_range(&conv, r->gpa, SZ_2M, true, NULL),
-		    "PRIVATE on the guest_memfd fd");
+	ASSERT_GUEST_SAW(vcpu_cmd(vcpu, GOP_CHECK, r->gpa, REGION_SIZE, 0),
+			 r->gpa, REGION_SIZE, 0,
+			 "initially private (guest_memfd without INIT_SHARED)");
 	vcpu_cmd(vcpu, GOP_FILL, r->gpa, REGION_SIZE, SEED_PRIV);
-	/* First 2M private: the shared backing kept the host's data. */
-	for (off = 0; off < REGION_SIZE; off += SZ_4K) {
-		uint64_t want = guest_pattern(off < SZ_2M ? SEED_HOST :
-					      SEED_PRIV, r->gpa + off);
+	TEST_ASSERT_EQ(host_pattern_bad_pages(r->hva, r->gpa, REGION_SIZE,
+					      SEED_HOST), 0);
 
-		TEST_ASSERT_EQ(*(uint64_t *)((char *)r->hva + off), want);
-	}
+	/* First 2M shared: the guest reaches the anonymous backing. */
 	TEST_ASSERT(!convert_range(&conv, r->gpa, SZ_2M, false, NULL),
-		    "back to shared");
-	res = vcpu_cmd(vcpu, GOP_CHECK, r->gpa, SZ_2M, SEED_HOST);
-	TEST_ASSERT_EQ(res.bad, 0);
+		    "to shared on the guest_memfd fd");
+	ASSERT_GUEST_SAW(vcpu_cmd(vcpu, GOP_CHECK, r->gpa, SZ_2M, SEED_HOST),
+			 r->gpa, SZ_2M, SEED_HOST, "shared half");
+	ASSERT_GUEST_SAW(vcpu_cmd(vcpu, GOP_CHECK, r->gpa + SZ_2M, SZ_2M,
+				  SEED_PRIV), r->gpa + SZ_2M, SZ_2M, SEED_PRIV,
+			 "private half");
+	vcpu_cmd(vcpu, GOP_FILL, r->gpa, SZ_2M, SEED_SHARED);
+	TEST_ASSERT_EQ(host_pattern_bad_pages(r->hva, r->gpa, SZ_2M,
+					      SEED_SHARED), 0);
+
+	/* Back to private: the guest's private data is still there. */
+	TEST_ASSERT(!convert_range(&conv, r->gpa, SZ_2M, true, NULL),
+		    "back to private");
+	ASSERT_GUEST_SAW(vcpu_cmd(vcpu, GOP_CHECK, r->gpa, REGION_SIZE,
+				  SEED_PRIV), r->gpa, REGION_SIZE, SEED_PRIV,
+			 "private data after a round trip through shared");
 	vm_free(vm);
 }
 
-/* Two VMs: an attribute set in one never shows in the other. */
+/*
+ * Two VMs: an attribute set in one never shows in the other.  Both start
+ * shared (in-place: converted explicitly, a guest_memfd starts private).
+ */
 static void two_vms_isolated(void)
 {
 	struct kvm_vm *vm[2];
 	struct kvm_region *r[2];
 	struct kvm_vcpu *vcpu[2];
-	bool in_place = in_place_param() == TRI_YES;
+	struct converter conv[2];
 	unsigned int i;
-	uint64_t off;
 
 	for (i = 0; i < 2; i++) {
 		vm[i] = private_vm();
-		if (in_place)
-			require_gmem_attributes(vm[i]);
+		require_private_tracking(vm[i]);
 		r[i] = vm_add_region(vm[i], &(struct region_spec){
 			.gpa = TEST_REGION_GPA, .size = REGION_SIZE,
 			.backing = BACKING_ANON, .gmem = GMEM_CREATE,
 		});
 		vcpu[i] = vm_vcpu_add_cmd(vm[i]);
-		for (off = 0; off < REGION_SIZE; off += 8)
-			*(uint64_t *)((char *)r[i]->hva + off) =
-				guest_pattern(SEED_HOST, r[i]->gpa + off);
+		converter_init(&conv[i], vm[i], vm_convert_path(vm[i]), false);
+		TEST_ASSERT(!convert_range(&conv[i], r[i]->gpa, REGION_SIZE,
+					   false, NULL), "VM %u to shared", i);
+		host_fill_pattern(r[i]->hva, r[i]->gpa, REGION_SIZE,
+				  SEED_HOST);
 	}
-	if (in_place)
-		gmem_set_private(r[0]->gmem_fd, 0, REGION_SIZE);
-	else
-		vm_set_private(vm[0], r[0]->gpa, REGION_SIZE);
+	test_diag("attributes on the %s", conv[0].path == CONVERT_GMEM_ATTR ?
+		  "guest_memfd fds" : "VM fds");
+	TEST_ASSERT(!convert_range(&conv[0], r[0]->gpa, REGION_SIZE, true,
+				   NULL), "VM 0 to private");
 	/* VM 0 now reads fresh private memory, VM 1 still its shared data. */
-	TEST_ASSERT_EQ(vcpu_cmd(vcpu[0], GOP_CHECK, r[0]->gpa, REGION_SIZE,
-				0).bad, 0);
-	TEST_ASSERT_EQ(vcpu_cmd(vcpu[1], GOP_CHECK, r[1]->gpa, REGION_SIZE,
-				SEED_HOST).bad, 0);
+	ASSERT_GUEST_SAW(vcpu_cmd(vcpu[0], GOP_CHECK, r[0]->gpa, REGION_SIZE,
+				  0), r[0]->gpa, REGION_SIZE, 0, "VM 0 private");
+	ASSERT_GUEST_SAW(vcpu_cmd(vcpu[1], GOP_CHECK, r[1]->gpa, REGION_SIZE,
+				  SEED_HOST), r[1]->gpa, REGION_SIZE, SEED_HOST,
+			 "VM 1 still shared");
 	for (i = 0; i < 2; i++)
 		vm_free(vm[i]);
 }

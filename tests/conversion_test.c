@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
@@ -34,22 +35,46 @@ static struct kvm_vm *vm;
 static struct kvm_region *r;
 static struct converter conv;
 
-/* SW_PROTECTED VM, VM-fd attributes, one region: anon + guest_memfd. */
-static void setup_vm_path(bool with_gmem, bool discard)
+/*
+ * SW_PROTECTED VM, one region: anonymous shared backing (+ guest_memfd),
+ * converted through whichever interface holds PRIVATE on this kernel (VM
+ * fd, or the guest_memfd on the in-place path).  Both paths start shared:
+ * a guest_memfd starts private on the in-place path, so it is converted.
+ */
+static void setup_conv(bool with_gmem, bool discard)
 {
+	enum convert_path path;
+
 	vm = vm_create_private_plain();
-	TEST_REQUIRE(vm_check_cap(vm, KVM_CAP_MEMORY_ATTRIBUTES) &
-		     KVM_MEMORY_ATTRIBUTE_PRIVATE,
-		     "KVM_SET_MEMORY_ATTRIBUTES(PRIVATE) not offered on the VM "
-		     "fd of %s (KVM_CAP_MEMORY_ATTRIBUTES = 0x%x)",
-		     vm_type_name(vm->type),
-		     vm_check_cap(vm, KVM_CAP_MEMORY_ATTRIBUTES));
+	require_private_tracking(vm);
+	path = vm_convert_path(vm);
+	TEST_REQUIRE(with_gmem || path == CONVERT_VM_ATTR, "PRIVATE lives "
+		     "in guest_memfd here (in-place path): a memslot without "
+		     "one is never private, so it cannot fault as private");
 	r = vm_add_region(vm, &(struct region_spec){
 		.gpa = TEST_REGION_GPA, .size = REGION_SIZE,
 		.backing = BACKING_ANON,
 		.gmem = with_gmem ? GMEM_CREATE : GMEM_NONE,
 	});
-	converter_init(&conv, vm, CONVERT_VM_ATTR, discard);
+	converter_init(&conv, vm, path, discard);
+	test_diag("conversion path: %s%s", path == CONVERT_GMEM_ATTR ?
+		  "guest_memfd attributes (in-place series)" :
+		  "VM attributes", discard ? ", with discard" : "");
+	if (path == CONVERT_GMEM_ATTR)
+		TEST_ASSERT(!convert_range(&conv, r->gpa, REGION_SIZE, false,
+					   NULL), "initial conversion to shared");
+}
+
+/* Cases about KVM_SET_MEMORY_ATTRIBUTES itself: PRIVATE on the VM fd. */
+static void setup_vm_fd(void)
+{
+	vm = vm_create_private_plain();
+	require_vm_private_attr(vm);
+	r = vm_add_region(vm, &(struct region_spec){
+		.gpa = TEST_REGION_GPA, .size = REGION_SIZE,
+		.backing = BACKING_ANON, .gmem = GMEM_CREATE,
+	});
+	converter_init(&conv, vm, CONVERT_VM_ATTR, false);
 }
 
 /*
@@ -78,10 +103,7 @@ static uint64_t *host_word(uint64_t gpa)
 
 static void host_fill(uint64_t gpa, uint64_t size, uint64_t seed)
 {
-	uint64_t a;
-
-	for (a = gpa; a < gpa + size; a += 8)
-		*host_word(a) = guest_pattern(seed, a);
+	host_fill_pattern(host_word(gpa), gpa, size, seed);
 }
 
 /* Run one guest command through the conversion handler. */
@@ -107,17 +129,8 @@ static void guest_convert(struct kvm_vcpu *vcpu, uint64_t gpa,
 static void expect_guest(struct kvm_vcpu *vcpu, uint64_t gpa, uint64_t size,
 			 uint64_t seed, const char *what)
 {
-	struct guest_result res = cmd(vcpu, GOP_CHECK, gpa, size, seed);
-
-	TEST_ASSERT(!res.bad, "%s: guest sees %llu of %llu pages wrong in "
-		    "[0x%llx, +0x%llx); first 0x%llx = 0x%llx, want 0x%llx",
-		    what, (unsigned long long)res.bad,
-		    (unsigned long long)(size / SZ_4K),
-		    (unsigned long long)gpa, (unsigned long long)size,
-		    (unsigned long long)res.first_bad_gpa,
-		    (unsigned long long)res.first_bad_value,
-		    (unsigned long long)guest_pattern(seed,
-						      res.first_bad_gpa));
+	ASSERT_GUEST_SAW(cmd(vcpu, GOP_CHECK, gpa, size, seed), gpa, size,
+			 seed, what);
 }
 
 /* Host view of one page: true if its first word is pattern(seed). */
@@ -143,36 +156,39 @@ static void vm_attr_invalid_ranges_einval(void)
 		{ TEST_REGION_GPA, SZ_4K, 1, "flags = 1" },
 		{ TEST_REGION_GPA, SZ_4K, 1ULL << 63, "flags bit 63" },
 	};
-	unsigned int i;
+	unsigned int i, wrong = 0;
 
-	setup_vm_path(true, false);
+	setup_vm_fd();
 	for (i = 0; i < ARRAY_SIZE(bad); i++)
-		TEST_ASSERT_ERRNO(__vm_set_memory_attributes(vm, bad[i].gpa,
-				  bad[i].size, KVM_MEMORY_ATTRIBUTE_PRIVATE,
-				  bad[i].flags), EINVAL, bad[i].what);
+		wrong += table_row(i, bad[i].what, EINVAL,
+				   __vm_set_memory_attributes(vm, bad[i].gpa,
+				   bad[i].size, KVM_MEMORY_ATTRIBUTE_PRIVATE,
+				   bad[i].flags));
+	TEST_ASSERT_TABLE(wrong, i, "KVM_SET_MEMORY_ATTRIBUTES ranges");
 	vm_free(vm);
 }
 
 /* Every attribute bit the VM does not advertise is EINVAL, bit by bit. */
 static void vm_attr_unknown_bits_einval(void)
 {
-	uint64_t have, bit;
+	unsigned int n, wrong = 0;
+	uint64_t have;
+	char what[48];
 
-	setup_vm_path(true, false);
+	setup_vm_fd();
 	have = vm_check_cap(vm, KVM_CAP_MEMORY_ATTRIBUTES);
 	test_diag("KVM_CAP_MEMORY_ATTRIBUTES on %s = 0x%llx",
 		  vm_type_name(vm->type), (unsigned long long)have);
-	for (bit = 1; bit; bit <<= 1) {
-		int err = __vm_set_memory_attributes(vm, r->gpa, SZ_4K, bit, 0);
+	for (n = 0; n < 64; n++) {
+		uint64_t bit = 1ULL << n;
 
-		if (have & bit)
-			TEST_ASSERT(!err, "advertised attribute 0x%llx: %s",
-				    (unsigned long long)bit, errno_name(err));
-		else
-			TEST_ASSERT(err == EINVAL, "unadvertised attribute "
-				    "0x%llx: expected EINVAL, got %s",
-				    (unsigned long long)bit, errno_name(err));
+		snprintf(what, sizeof(what), "attribute bit %u (%s)", n,
+			 have & bit ? "advertised" : "unadvertised");
+		wrong += table_row(n, what, have & bit ? 0 : EINVAL,
+				   __vm_set_memory_attributes(vm, r->gpa,
+							      SZ_4K, bit, 0));
 	}
+	TEST_ASSERT_TABLE(wrong, n, "attribute bits");
 	vm_free(vm);
 }
 
@@ -184,7 +200,7 @@ static void vm_attr_without_memslot_and_repeat(void)
 {
 	struct kvm_vcpu *vcpu;
 
-	setup_vm_path(true, false);
+	setup_vm_fd();
 	vcpu = vm_vcpu_add_cmd(vm);
 	vm_set_private(vm, 64 * SZ_1G, SZ_2M);
 	vm_set_shared(vm, 64 * SZ_1G, SZ_2M);
@@ -285,7 +301,7 @@ static void map_gpa_unknown_attrs_refused(void)
 	struct kvm_vcpu *vcpu;
 	struct guest_result res;
 
-	setup_vm_path(true, false);
+	setup_conv(true, false);
 	vm_enable_map_gpa_exits(vm);
 	vcpu = vm_vcpu_add_cmd(vm);
 	host_fill(r->gpa, SZ_2M, SEED_HOST);
@@ -308,7 +324,7 @@ static void guest_round_trip_with_discard(void)
 	struct kvm_vcpu *vcpu;
 	uint64_t a;
 
-	setup_vm_path(true, true);
+	setup_conv(true, true);
 	vm_enable_map_gpa_exits(vm);
 	vcpu = vm_vcpu_add_cmd(vm);
 	host_fill(r->gpa, REGION_SIZE, SEED_HOST);
@@ -353,7 +369,7 @@ static void partial_ranges_page_by_page(void)
 	uint64_t off;
 	unsigned int i;
 
-	setup_vm_path(true, false);
+	setup_conv(true, false);
 	vm_enable_map_gpa_exits(vm);
 	vcpu = vm_vcpu_add_cmd(vm);
 	host_fill(r->gpa, REGION_SIZE, SEED_HOST);
@@ -391,10 +407,11 @@ static void memory_fault_fixed_by_handler(void)
 	struct kvm_vcpu *vcpu;
 	struct guest_result res;
 
-	setup_vm_path(false, false);
+	setup_conv(false, false);
 	vcpu = vm_vcpu_add_cmd(vm);
 	*host_word(r->gpa + SZ_2M) = 0xc0ffee;
-	vm_set_private(vm, r->gpa, REGION_SIZE);
+	TEST_ASSERT(!convert_range(&conv, r->gpa, REGION_SIZE, true, NULL),
+		    "to private");
 	res = cmd(vcpu, GOP_READ, r->gpa + SZ_2M, 0, 0);
 	TEST_ASSERT_EQ(res.bad, 0xc0ffee);
 	TEST_ASSERT_EQ(conv.stats.calls, 1);
@@ -433,7 +450,7 @@ static void concurrent_disjoint_ranges(void)
 {
 	unsigned int i;
 
-	setup_vm_path(true, false);
+	setup_conv(true, false);
 	vm_enable_map_gpa_exits(vm);
 	host_fill(r->gpa, REGION_SIZE, SEED_HOST);
 	for (i = 0; i < NR_VCPUS; i++)
@@ -463,7 +480,7 @@ static void concurrent_overlapping_ranges(void)
 	struct kvm_vcpu *checker;
 	unsigned int i;
 
-	setup_vm_path(true, true);
+	setup_conv(true, true);
 	vm_enable_map_gpa_exits(vm);
 	for (i = 0; i < NR_VCPUS; i++)
 		vcpus[i] = vm_vcpu_add_cmd(vm);
@@ -557,9 +574,8 @@ static void setup_in_place(bool init_shared)
 
 	/* Name the ioctl first: it is what a kernel without the series lacks. */
 	vm_free(def);
-	TEST_REQUIRE(present, "KVM_SET_MEMORY_ATTRIBUTES2 not supported: kernel"
-		     " lacks in-place conversion (or "
-		     "kvm.gmem_in_place_conversion=N)");
+	TEST_REQUIRE(present, "KVM_SET_MEMORY_ATTRIBUTES2 on guest_memfd %s",
+		     gmem_attr_absent_reason());
 	vm = vm_create_private_plain();
 	require_gmem_attributes(vm);
 	r = vm_add_region(vm, &(struct region_spec){
@@ -739,54 +755,124 @@ static void inplace_pinned_page_eagain(void)
 	vm_free(vm);
 }
 
-/* Table of invalid KVM_SET_MEMORY_ATTRIBUTES2 arguments: all EINVAL. */
+/* One KVM_SET_MEMORY_ATTRIBUTES2 argument set and the errno it must get. */
+struct attr2_row {
+	const char *what;
+	uint64_t offset, size, attributes, flags, error_offset;
+	int reserved;		/* index of a reserved word set to 1, or -1 */
+	int err;
+};
+
+static int attr2_call(const struct attr2_row *row)
+{
+	struct kvm_memory_attributes2 a = {
+		.offset = row->offset, .size = row->size,
+		.attributes = row->attributes, .flags = row->flags,
+		.error_offset = row->error_offset,
+	};
+
+	if (row->reserved >= 0)
+		a.reserved[row->reserved] = 1;
+	return __gmem_set_attributes2(r->gmem_fd, &a);
+}
+
+#define PRIV	KVM_MEMORY_ATTRIBUTE_PRIVATE
+#define TOP	(~0ULL & ~(SZ_4K - 1))		/* 2^64 - 4K */
+#define S63	(1ULL << 63)			/* loff_t's sign bit */
+#define NR_RESERVED \
+	ARRAY_SIZE(((struct kvm_memory_attributes2 *)NULL)->reserved)
+
+/*
+ * KVM_SET_MEMORY_ATTRIBUTES2 argument checking, every row reported.
+ * offset and size are u64 compared with a loff_t i_size: rows sit at
+ * both sides of i_size, of the loff_t sign bit and of 2^64 (sums that
+ * wrap), plus every flags bit, every attribute bit and every reserved
+ * word.  Refused rows must convert nothing (every page stays mappable);
+ * then the valid edge rows must succeed.  error_offset is output only
+ * (v8 ignores it on input; api.rst marks it "out").
+ */
 static void inplace_invalid_args_einval(void)
 {
-	struct kvm_memory_attributes2 base = {
-		.offset = 0, .size = SZ_4K,
-		.attributes = KVM_MEMORY_ATTRIBUTE_PRIVATE,
-	}, a;
-	const struct { uint64_t off, size; const char *what; } ranges[] = {
-		{ 1, SZ_4K, "unaligned offset" },
-		{ 0, SZ_4K + 1, "unaligned size" },
-		{ 0, 0, "zero size" },
-		{ ~0ULL & ~(SZ_4K - 1), 2 * SZ_4K, "offset + size wraps" },
-		{ REGION_SIZE, SZ_4K, "offset at i_size" },
-		{ REGION_SIZE - SZ_4K, 2 * SZ_4K, "range beyond i_size" },
+	const struct attr2_row bad[] = {
+		{ "offset 1 (unaligned)", 1, SZ_4K, PRIV, 0, 0, -1, EINVAL },
+		{ "offset 2K (unaligned)", SZ_4K / 2, SZ_4K, PRIV, 0, 0, -1,
+		  EINVAL },
+		{ "size 1 (unaligned)", 0, 1, PRIV, 0, 0, -1, EINVAL },
+		{ "size 4K + 1", 0, SZ_4K + 1, PRIV, 0, 0, -1, EINVAL },
+		{ "size 0", 0, 0, PRIV, 0, 0, -1, EINVAL },
+		{ "offset = i_size", REGION_SIZE, SZ_4K, PRIV, 0, 0, -1,
+		  EINVAL },
+		{ "last page + 1 beyond i_size", REGION_SIZE - SZ_4K,
+		  2 * SZ_4K, PRIV, 0, 0, -1, EINVAL },
+		{ "size = i_size + 4K", 0, REGION_SIZE + SZ_4K, PRIV, 0, 0, -1,
+		  EINVAL },
+		{ "offset 2^63 - 4K (loff_t max page)", S63 - SZ_4K, SZ_4K,
+		  PRIV, 0, 0, -1, EINVAL },
+		{ "offset 2^63 (negative as loff_t)", S63, SZ_4K, PRIV, 0, 0,
+		  -1, EINVAL },
+		{ "size 2^63 (negative as loff_t)", 0, S63, PRIV, 0, 0, -1,
+		  EINVAL },
+		{ "offset 2^64 - 4K", TOP, SZ_4K, PRIV, 0, 0, -1, EINVAL },
+		{ "offset 2^64 - 4K, size 8K (sum wraps)", TOP, 2 * SZ_4K, PRIV,
+		  0, 0, -1, EINVAL },
+		{ "offset 4K, size 2^64 - 4K (sum wraps to 0)", SZ_4K, TOP,
+		  PRIV, 0, 0, -1, EINVAL },
+		{ "size 2^64 - 4K", 0, TOP, PRIV, 0, 0, -1, EINVAL },
 	};
-	unsigned int i;
-	uint64_t bit;
+	const struct attr2_row good[] = {
+		{ "first page", 0, SZ_4K, PRIV, 0, 0, -1, 0 },
+		{ "last page (ends at i_size)", REGION_SIZE - SZ_4K, SZ_4K,
+		  PRIV, 0, 0, -1, 0 },
+		{ "error_offset 4K on input (output only)", SZ_4K, SZ_4K, PRIV,
+		  0, SZ_4K, -1, 0 },
+		{ "error_offset 2^64 - 1 on input", 2 * SZ_4K, SZ_4K, PRIV, 0,
+		  ~0ULL, -1, 0 },
+	};
+	struct attr2_row row;
+	unsigned int i, n = 0, wrong = 0;
+	char what[64];
+	uint64_t off;
 
 	setup_in_place(true);
-	for (i = 0; i < ARRAY_SIZE(ranges); i++) {
-		a = base;
-		a.offset = ranges[i].off;
-		a.size = ranges[i].size;
-		TEST_ASSERT_ERRNO(__gmem_set_attributes2(r->gmem_fd, &a),
-				  EINVAL, ranges[i].what);
+	for (i = 0; i < ARRAY_SIZE(bad); i++, n++)
+		wrong += table_row(n, bad[i].what, bad[i].err,
+				   attr2_call(&bad[i]));
+	for (i = 0; i < 64; i++, n++) {
+		row = (struct attr2_row){ what, 0, SZ_4K, PRIV, 1ULL << i, 0,
+					  -1, EINVAL };
+		snprintf(what, sizeof(what), "flags bit %u", i);
+		wrong += table_row(n, what, EINVAL, attr2_call(&row));
 	}
-	a = base;
-	a.flags = 1;
-	TEST_ASSERT_ERRNO(__gmem_set_attributes2(r->gmem_fd, &a), EINVAL,
-			  "flags = 1");
-	a = base;
-	a.error_offset = SZ_4K;
-	TEST_ASSERT_ERRNO(__gmem_set_attributes2(r->gmem_fd, &a), EINVAL,
-			  "error_offset set on input");
-	for (i = 0; i < ARRAY_SIZE(a.reserved); i++) {
-		a = base;
-		a.reserved[i] = 1;
-		TEST_ASSERT_ERRNO(__gmem_set_attributes2(r->gmem_fd, &a),
-				  EINVAL, "a reserved word set");
-	}
-	for (bit = 1; bit; bit <<= 1) {
-		if (bit == KVM_MEMORY_ATTRIBUTE_PRIVATE)
+	for (i = 0; i < 64; i++, n++) {
+		if (1ULL << i == PRIV)
 			continue;
-		a = base;
-		a.attributes = bit;
-		TEST_ASSERT_ERRNO(__gmem_set_attributes2(r->gmem_fd, &a),
-				  EINVAL, "an attribute other than PRIVATE");
+		row = (struct attr2_row){ what, 0, SZ_4K, 1ULL << i, 0, 0, -1,
+					  EINVAL };
+		snprintf(what, sizeof(what), "attribute bit %u", i);
+		wrong += table_row(n, what, EINVAL, attr2_call(&row));
 	}
+	for (i = 0; i < NR_RESERVED; i++, n++) {
+		row = (struct attr2_row){ what, 0, SZ_4K, PRIV, 0, 0, i,
+					  EINVAL };
+		snprintf(what, sizeof(what), "reserved[%u] = 1", i);
+		wrong += table_row(n, what, EINVAL, attr2_call(&row));
+	}
+	/* Nothing refused may have converted anything. */
+	for (off = 0; off < REGION_SIZE; off += SZ_4K)
+		TEST_ASSERT(!host_sigbus(host_word(r->gpa + off)), "page +0x%llx"
+			    " became private although every call was refused",
+			    (unsigned long long)off);
+	for (i = 0; i < ARRAY_SIZE(good); i++, n++)
+		wrong += table_row(n, good[i].what, good[i].err,
+				   attr2_call(&good[i]));
+	TEST_ASSERT_TABLE(wrong, n, "KVM_SET_MEMORY_ATTRIBUTES2 arguments");
+	/* The valid rows converted exactly their pages. */
+	for (i = 0; i < ARRAY_SIZE(good); i++)
+		TEST_ASSERT(host_sigbus(host_word(r->gpa + good[i].offset)),
+			    "%s: page +0x%llx still mappable", good[i].what,
+			    (unsigned long long)good[i].offset);
+	TEST_ASSERT(!host_sigbus(host_word(r->gpa + 3 * SZ_4K)), "page +0x3000"
+		    " became private: no row named it");
 	vm_free(vm);
 }
 

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Private memory, per-VM attribute path (6.8+): a KVM_X86_SW_PROTECTED_VM
- * whose memslot has a shared backing and a guest_memfd for the private
- * side, KVM_SET_MEMORY_ATTRIBUTES(PRIVATE) on the VM fd deciding which one
- * the guest reaches.  On SW_PROTECTED VMs the attribute alone decides.
+ * Private memory on a KVM_X86_SW_PROTECTED_VM whose memslot has a shared
+ * backing and a guest_memfd for the private side: the PRIVATE attribute
+ * alone decides which one the guest reaches.  PRIVATE is set wherever the
+ * kernel tracks it: the VM fd (6.8+, per-VM path) or the guest_memfd (the
+ * in-place conversion series), through the one conversion routine
+ * (lib/convert.c); every case runs on either path.
  */
+#include "convert.h"
 #include "gmem.h"
 #include "guest_ops.h"
 #include "ktap.h"
@@ -18,69 +21,66 @@
 static struct kvm_vm *vm;
 static struct kvm_vcpu *vcpu;
 static struct kvm_region *r;
+static struct converter conv;
 
-/* A SW_PROTECTED VM with one region: anon shared side + guest_memfd. */
+static void set_attr(uint64_t gpa, uint64_t size, bool to_private)
+{
+	int err = convert_range(&conv, gpa, size, to_private, NULL);
+
+	TEST_ASSERT(!err, "[0x%llx, +0x%llx) to %s: %s",
+		    (unsigned long long)gpa, (unsigned long long)size,
+		    to_private ? "private" : "shared", errno_name(err));
+}
+
+static void host_fill(uint64_t seed)
+{
+	host_fill_pattern(r->hva, r->gpa, REGION_SIZE, seed);
+}
+
+static uint64_t host_bad_pages(uint64_t seed)
+{
+	return host_pattern_bad_pages(r->hva, r->gpa, REGION_SIZE, seed);
+}
+
+/*
+ * A SW_PROTECTED VM with one region: anon shared side (+ guest_memfd).
+ * Every case starts shared: on the in-place path a guest_memfd starts
+ * private, so the region is converted first.
+ */
 static void setup(bool with_gmem)
 {
+	enum convert_path path;
+
 	vm = vm_create_private_plain();
-	TEST_REQUIRE(vm_check_cap(vm, KVM_CAP_MEMORY_ATTRIBUTES) &
-		     KVM_MEMORY_ATTRIBUTE_PRIVATE,
-		     "KVM_CAP_MEMORY_ATTRIBUTES lacks PRIVATE on %s",
-		     vm_type_name(vm->type));
+	require_private_tracking(vm);
+	path = vm_convert_path(vm);
+	TEST_REQUIRE(with_gmem || path == CONVERT_VM_ATTR, "PRIVATE lives "
+		     "in guest_memfd here (in-place path): a memslot without "
+		     "one is never private");
 	r = vm_add_region(vm, &(struct region_spec){
 		.gpa = TEST_REGION_GPA, .size = REGION_SIZE,
 		.backing = BACKING_ANON,
 		.gmem = with_gmem ? GMEM_CREATE : GMEM_NONE,
 	});
 	vcpu = vm_vcpu_add_cmd(vm);
-}
-
-static void host_fill(uint64_t seed)
-{
-	uint64_t off;
-
-	for (off = 0; off < REGION_SIZE; off += 8)
-		*(uint64_t *)((char *)r->hva + off) =
-			guest_pattern(seed, r->gpa + off);
-}
-
-static uint64_t host_bad_pages(uint64_t seed)
-{
-	uint64_t off, bad = 0;
-
-	for (off = 0; off < REGION_SIZE; off += SZ_4K)
-		bad += *(uint64_t *)((char *)r->hva + off) !=
-		       guest_pattern(seed, r->gpa + off);
-	return bad;
+	converter_init(&conv, vm, path, false);
+	test_diag("PRIVATE on the %s", path == CONVERT_GMEM_ATTR ?
+		  "guest_memfd (in-place series)" : "VM fd");
+	if (path == CONVERT_GMEM_ATTR)
+		set_attr(r->gpa, REGION_SIZE, false);
 }
 
 static void expect_guest_sees_range(uint64_t gpa, uint64_t size,
 				    uint64_t seed)
 {
-	struct guest_result res = vcpu_cmd(vcpu, GOP_CHECK, gpa, size, seed);
-
-	TEST_ASSERT(!res.bad, "[0x%llx, +0x%llx): %llu pages differ, first at "
-		    "gpa 0x%llx = 0x%llx (want 0x%llx)",
-		    (unsigned long long)gpa, (unsigned long long)size,
-		    (unsigned long long)res.bad,
-		    (unsigned long long)res.first_bad_gpa,
-		    (unsigned long long)res.first_bad_value,
-		    (unsigned long long)guest_pattern(seed,
-						      res.first_bad_gpa));
+	ASSERT_GUEST_SAW(vcpu_cmd(vcpu, GOP_CHECK, gpa, size, seed), gpa, size,
+			 seed, "guest view");
 }
 
 static void expect_guest_sees(uint64_t seed, const char *what)
 {
-	struct guest_result res = vcpu_cmd(vcpu, GOP_CHECK, r->gpa,
-					   REGION_SIZE, seed);
-
-	TEST_ASSERT(!res.bad, "%s: %llu pages differ, first at gpa 0x%llx "
-		    "= 0x%llx (want 0x%llx)", what,
-		    (unsigned long long)res.bad,
-		    (unsigned long long)res.first_bad_gpa,
-		    (unsigned long long)res.first_bad_value,
-		    (unsigned long long)guest_pattern(seed,
-						      res.first_bad_gpa));
+	ASSERT_GUEST_SAW(vcpu_cmd(vcpu, GOP_CHECK, r->gpa, REGION_SIZE, seed),
+			 r->gpa, REGION_SIZE, seed, what);
 }
 
 /* Guest writes to private memory never reach the shared backing. */
@@ -88,7 +88,7 @@ static void private_writes_invisible_to_shared(void)
 {
 	setup(true);
 	host_fill(SEED_SHARED);
-	vm_set_private(vm, r->gpa, REGION_SIZE);
+	set_attr(r->gpa, REGION_SIZE, true);
 	/* Fresh private memory reads as zero, not as the shared data. */
 	expect_guest_sees(0, "fresh private memory");
 	vcpu_cmd(vcpu, GOP_FILL, r->gpa, REGION_SIZE, SEED_PRIVATE);
@@ -108,14 +108,14 @@ static void private_content_survives_round_trip(void)
 {
 	setup(true);
 	host_fill(SEED_SHARED);
-	vm_set_private(vm, r->gpa, REGION_SIZE);
+	set_attr(r->gpa, REGION_SIZE, true);
 	vcpu_cmd(vcpu, GOP_FILL, r->gpa, REGION_SIZE, SEED_PRIVATE);
-	vm_set_shared(vm, r->gpa, REGION_SIZE);
+	set_attr(r->gpa, REGION_SIZE, false);
 	expect_guest_sees(SEED_SHARED, "after private -> shared");
 	vcpu_cmd(vcpu, GOP_FILL, r->gpa, REGION_SIZE, SEED_OTHER);
 	TEST_ASSERT(!host_bad_pages(SEED_OTHER), "host does not see the "
 		    "guest's shared writes");
-	vm_set_private(vm, r->gpa, REGION_SIZE);
+	set_attr(r->gpa, REGION_SIZE, true);
 	expect_guest_sees(SEED_PRIVATE, "after shared -> private");
 	vm_free(vm);
 }
@@ -127,7 +127,7 @@ static void punch_hole_zeroes_private(void)
 	struct guest_result res;
 
 	setup(true);
-	vm_set_private(vm, r->gpa, REGION_SIZE);
+	set_attr(r->gpa, REGION_SIZE, true);
 	vcpu_cmd(vcpu, GOP_FILL, r->gpa, REGION_SIZE, SEED_PRIVATE);
 	gmem_punch_hole(r->gmem_fd, hole, SZ_4K);
 	res = vcpu_cmd(vcpu, GOP_CHECK, r->gpa, REGION_SIZE, SEED_PRIVATE);
@@ -157,7 +157,7 @@ static void memory_fault_exit_then_resume(void)
 		     "KVM_CAP_MEMORY_FAULT_INFO absent");
 	gpa = r->gpa + 3 * SZ_4K;
 	*(uint64_t *)((char *)r->hva + 3 * SZ_4K) = 0x1234;
-	vm_set_private(vm, gpa, SZ_4K);
+	set_attr(gpa, SZ_4K, true);
 	vcpu_cmd_post(vcpu, GOP_READ, gpa + 8, 0, 0);
 	err = __vcpu_run(vcpu);
 	if (err != EFAULT || vcpu->run->exit_reason != KVM_EXIT_MEMORY_FAULT)
@@ -167,7 +167,7 @@ static void memory_fault_exit_then_resume(void)
 	TEST_ASSERT_EQ(mf->size, SZ_4K);
 	TEST_ASSERT_EQ(mf->flags, KVM_MEMORY_EXIT_FLAG_PRIVATE);
 
-	vm_set_shared(vm, gpa, SZ_4K);
+	set_attr(gpa, SZ_4K, false);
 	*(uint64_t *)((char *)r->hva + 3 * SZ_4K + 8) = 0x5678;
 	vcpu_run(vcpu);
 	TEST_ASSERT_EQ(vcpu_cmd_result(vcpu).bad, 0x5678);
