@@ -99,9 +99,12 @@ compare: all
 report: $(O)/tools/host_report
 	$(O)/tools/host_report
 
-# VMCHECK_ARGS: e.g. --kernel /boot/vmlinuz-X --modules DIR, --cmdline "..."
+# VMCHECK_ARGS: e.g. --kernel /boot/vmlinuz-X --modules DIR, --cmdline "...".
+# SERIES=PATH [BASE=X.Y]: a kernel with a posted series applied (mbox or
+# patch directory, scripts/build-kernel --series), its KVM selftests too.
 vmcheck: all
-	scripts/vmcheck-suite $(VMCHECK_ARGS) -- $(TESTS)
+	scripts/vmcheck-suite $(if $(SERIES),--series $(SERIES)) \
+		$(if $(BASE),--base $(BASE)) $(VMCHECK_ARGS) -- $(TESTS)
 
 INSTALL_PATH ?= $(O)/install
 install: all

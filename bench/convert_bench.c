@@ -13,6 +13,7 @@
  * and the guest's (KVM_HC_MAP_GPA_RANGE round trip and re-touch, rdtsc).
  */
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -305,6 +306,63 @@ static struct converter conv;
  * A VM for one path with a region of the given shape (the in-place path
  * always maps the guest_memfd itself), or false with skip_reason[p] set.
  */
+static bool __printf(2, 3) path_skip(enum path p, const char *fmt, ...)
+{
+	char *why;
+	va_list ap;
+
+	va_start(ap, fmt);
+	TEST_ASSERT(vasprintf(&why, fmt, ap) >= 0, "vasprintf");
+	va_end(ap);
+	skip_reason[p] = why;
+	if (vm)
+		vm_free(vm);
+	vm = NULL;
+	return false;
+}
+
+/* False, with skip_reason[p] set, unless path p can run on vm. */
+static bool path_usable(enum path p)
+{
+	struct kvm_vm *def;
+	bool ok;
+
+	if (p == PATH_IN_PLACE) {
+		/* The ioctl first: it is what a kernel without the series lacks. */
+		def = vm_create(KVM_X86_DEFAULT_VM);
+		ok = gmem_has_attributes_ioctl(def);
+		vm_free(def);
+		if (!ok)
+			return path_skip(p, "KVM_SET_MEMORY_ATTRIBUTES2 on "
+					 "guest_memfd %s",
+					 gmem_attr_absent_reason());
+		if (gmem_private_on_vm_fd(vm->fd) != TRI_YES)
+			return path_skip(p, "KVM_SET_MEMORY_ATTRIBUTES2 refuses"
+					 " PRIVATE on guest_memfds of %s",
+					 vm_type_name(vm->type));
+		if (!(vm_check_cap(vm, KVM_CAP_GUEST_MEMFD_FLAGS) &
+		      GUEST_MEMFD_FLAG_INIT_SHARED))
+			return path_skip(p, "GUEST_MEMFD_FLAG_INIT_SHARED not "
+					 "offered on %s (one guest_memfd "
+					 "cannot hold both sides)",
+					 vm_type_name(vm->type));
+	} else if (!(vm_check_cap(vm, KVM_CAP_MEMORY_ATTRIBUTES) &
+		     KVM_MEMORY_ATTRIBUTE_PRIVATE)) {
+		return path_skip(p, "KVM_SET_MEMORY_ATTRIBUTES(PRIVATE) not "
+				 "offered on the VM fd of %s (%s)",
+				 vm_type_name(vm->type),
+				 probe_in_place_param(probe_host()) ==
+				 TRI_YES ? "kvm.gmem_in_place_conversion=Y: "
+				 "PRIVATE lives in guest_memfd" :
+				 "KVM_CAP_MEMORY_ATTRIBUTES lacks it");
+	}
+	if (!(vm_check_cap(vm, KVM_CAP_EXIT_HYPERCALL) &
+	      (1 << KVM_HC_MAP_GPA_RANGE)))
+		return path_skip(p, "KVM_CAP_EXIT_HYPERCALL lacks "
+				 "KVM_HC_MAP_GPA_RANGE");
+	return true;
+}
+
 static bool setup_path(enum path p, enum backing_type backing, uint64_t size,
 		       enum guest_page guest_page)
 {
@@ -312,44 +370,17 @@ static bool setup_path(enum path p, enum backing_type backing, uint64_t size,
 		.gpa = TEST_REGION_GPA, .size = size, .backing = backing,
 		.guest_page = guest_page, .gmem = GMEM_CREATE,
 	};
-	struct kvm_vm *def;
 	char why[320];
-	bool ok;
 
 	vm = __vm_create_kind(cfg.kind, why, sizeof(why));
-	if (!vm) {
-		skip_reason[p] = strdup(why);
-		TEST_ASSERT(skip_reason[p], "strdup");
+	if (!vm)
+		return path_skip(p, "%s", why);
+	if (!path_usable(p))
 		return false;
-	}
 	if (p == PATH_IN_PLACE) {
-		def = vm_create(KVM_X86_DEFAULT_VM);
-		ok = gmem_has_attributes_ioctl(def);
-		vm_free(def);
-		if (!ok || !(vm_check_cap(vm, KVM_CAP_GUEST_MEMFD_FLAGS) &
-			     GUEST_MEMFD_FLAG_INIT_SHARED)) {
-			skip_reason[p] = "KVM_SET_MEMORY_ATTRIBUTES2 not "
-					 "supported: kernel lacks in-place "
-					 "conversion";
-			vm_free(vm);
-			return false;
-		}
 		spec.backing = BACKING_GMEM;
 		spec.gmem_flags = GUEST_MEMFD_FLAG_MMAP |
 				  GUEST_MEMFD_FLAG_INIT_SHARED;
-	} else if (!(vm_check_cap(vm, KVM_CAP_MEMORY_ATTRIBUTES) &
-		     KVM_MEMORY_ATTRIBUTE_PRIVATE)) {
-		skip_reason[p] = "KVM_SET_MEMORY_ATTRIBUTES(PRIVATE) not "
-				 "offered on the VM fd";
-		vm_free(vm);
-		return false;
-	}
-	if (!(vm_check_cap(vm, KVM_CAP_EXIT_HYPERCALL) &
-	      (1 << KVM_HC_MAP_GPA_RANGE))) {
-		skip_reason[p] = "KVM_CAP_EXIT_HYPERCALL lacks "
-				 "KVM_HC_MAP_GPA_RANGE";
-		vm_free(vm);
-		return false;
 	}
 	region = vm_add_region(vm, &spec);
 	vm_enable_map_gpa_exits(vm);

@@ -355,7 +355,7 @@ static void guest_runs_on_selected_type(void)
 static void guest_converts_on_selected_type(void)
 {
 	struct kvm_vm *vm = vm_create_private();
-	enum convert_path path = vm_convert_path(vm);
+	enum convert_path path;
 	struct converter conv;
 	struct kvm_vcpu *vcpu;
 	struct kvm_region *r;
@@ -363,6 +363,8 @@ static void guest_converts_on_selected_type(void)
 	struct ucall uc;
 	int err;
 
+	require_private_tracking(vm);
+	path = vm_convert_path(vm);
 	TEST_REQUIRE(vm_check_cap(vm, KVM_CAP_EXIT_HYPERCALL) &
 		     (1 << KVM_HC_MAP_GPA_RANGE),
 		     "KVM_CAP_EXIT_HYPERCALL lacks KVM_HC_MAP_GPA_RANGE on %s",
