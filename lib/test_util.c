@@ -13,15 +13,23 @@
 
 static void vdiag(const char *fmt, va_list ap)
 {
-	char buf[2048];
-	char *line, *save;
+	char small[2048], *buf, *line, *save;
+	va_list copy;
 
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	/* Any length (the probe's JSON is long); truncated if out of memory. */
+	va_copy(copy, ap);
+	if (vasprintf(&buf, fmt, ap) < 0) {
+		vsnprintf(small, sizeof(small), fmt, copy);
+		buf = small;
+	}
+	va_end(copy);
 	/* Every output line is a KTAP comment. */
 	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save))
 		printf("# %s\n", line);
 	fflush(stdout);
+	if (buf != small)
+		free(buf);
 }
 
 void test_diag(const char *fmt, ...)

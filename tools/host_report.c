@@ -122,7 +122,7 @@ static void check_gmem(const struct host_probe *p)
 	const struct probe_vm_type *def = &p->vm_type[KVM_X86_DEFAULT_VM];
 	const struct probe_vm_type *sw = &p->vm_type[KVM_X86_SW_PROTECTED_VM];
 	enum tristate inplace = probe_in_place_param(p);
-	bool ioctl_any = false;
+	bool ioctl_any = false, private_any = false;
 	unsigned int t;
 
 	if (!p->cap_guest_memfd) {
@@ -153,11 +153,25 @@ static void check_gmem(const struct host_probe *p)
 		    "(KVM_CAP_MEMORY_ATTRIBUTES = 0x%llx system-wide) — "
 		    "per-VM conversion cases skip",
 		    (unsigned long long)p->mem_attrs_system);
-	for (t = 0; t < PROBE_NR_VM_TYPES; t++)
+	for (t = 0; t < PROBE_NR_VM_TYPES; t++) {
 		ioctl_any |= p->vm_type[t].gmem_attr_ioctl == TRI_YES;
-	if (ioctl_any)
+		private_any |= p->vm_type[t].gmem_private == TRI_YES;
+	}
+	if (ioctl_any && private_any && p->gmem_attr_cap_matches != 1)
+		add(FAIL, "attrs.gmem_private", "KVM_SET_MEMORY_ATTRIBUTES2 "
+		    "(request 0x%lx) takes PRIVATE, but %s of the known "
+		    "KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES numbers reports it "
+		    "exactly there — a new revision? (--json: "
+		    "guest_memfd_attributes_uapi)", p->gmem_attr_request,
+		    p->gmem_attr_cap_matches ? "more than one" : "none");
+	else if (ioctl_any && private_any)
 		add(PASS, "attrs.gmem_private", "KVM_SET_MEMORY_ATTRIBUTES2 on "
-		    "guest_memfd (in-place conversion)");
+		    "guest_memfd (in-place conversion; request 0x%lx, "
+		    "KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES = %d)",
+		    p->gmem_attr_request, p->gmem_attr_cap);
+	else if (ioctl_any)
+		add(SKIP, "attrs.gmem_private", "KVM_SET_MEMORY_ATTRIBUTES2 "
+		    "answers, but no VM type here has private memory");
 	else
 		add(SKIP, "attrs.gmem_private", "KVM_SET_MEMORY_ATTRIBUTES2 on "
 		    "guest_memfd answers ENOTTY — kernel lacks the in-place "

@@ -75,7 +75,10 @@ static void load_file(struct run *r, const char *path)
 	r->n++;
 }
 
-/* A directory's *.json benchmark files (host.json is the report). */
+/*
+ * A directory's *.json benchmark files; host*.json are host reports
+ * (host.json, or host-<configuration>.json when a run spans kernels).
+ */
 static void load_run(struct run *r, const char *path)
 {
 	struct stat st;
@@ -96,7 +99,7 @@ static void load_run(struct run *r, const char *path)
 		size_t l = strlen(de->d_name);
 
 		if (l < 6 || strcmp(de->d_name + l - 5, ".json") ||
-		    !strcmp(de->d_name, "host.json"))
+		    !strncmp(de->d_name, "host", 4))
 			continue;
 		snprintf(full, sizeof(full), "%s/%s", path, de->d_name);
 		load_file(r, full);
