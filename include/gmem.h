@@ -39,6 +39,8 @@ int __vm_set_memory_attributes(struct kvm_vm *vm, uint64_t gpa,
 			       uint64_t size, uint64_t attrs, uint64_t flags);
 void vm_set_memory_attributes(struct kvm_vm *vm, uint64_t gpa, uint64_t size,
 			      uint64_t attrs);
+/* Does the VM fd have KVM_SET_MEMORY_ATTRIBUTES at all (not ENOTTY)? */
+bool vm_has_attributes_ioctl(struct kvm_vm *vm);
 /* Skip, naming why, unless the VM fd takes PRIVATE (per-VM path). */
 void require_vm_private_attr(struct kvm_vm *vm);
 #define vm_set_private(vm, gpa, size) \

@@ -99,13 +99,18 @@ int __vm_set_memory_attributes(struct kvm_vm *vm, uint64_t gpa,
 	return ioctl(vm->fd, KVM_SET_MEMORY_ATTRIBUTES, &a) ? errno : 0;
 }
 
+bool vm_has_attributes_ioctl(struct kvm_vm *vm)
+{
+	/* attributes 0 on a valid range: ENOTTY = no VM ioctl at all. */
+	return __vm_set_memory_attributes(vm, 0, SZ_4K, 0, 0) != ENOTTY;
+}
+
 /* Why the VM fd does not take attrs (bits absent from the cap). */
 static void __noreturn vm_attr_skip(struct kvm_vm *vm, uint64_t attrs)
 {
 	int cap = vm_check_cap(vm, KVM_CAP_MEMORY_ATTRIBUTES);
 
-	/* attributes 0 on a valid range: ENOTTY = no VM ioctl at all. */
-	if (__vm_set_memory_attributes(vm, 0, SZ_4K, 0, 0) == ENOTTY)
+	if (!vm_has_attributes_ioctl(vm))
 		test_skip("KVM_SET_MEMORY_ATTRIBUTES absent: no per-VM "
 			  "attributes on this kernel (in-place series built "
 			  "without CONFIG_KVM_VM_MEMORY_ATTRIBUTES)");
@@ -284,17 +289,14 @@ void require_gmem_attributes(struct kvm_vm *vm)
 void require_private_tracking(struct kvm_vm *vm)
 {
 	int cap = vm_check_cap(vm, KVM_CAP_MEMORY_ATTRIBUTES);
-	int vm_ioctl;
 
 	if (cap & KVM_MEMORY_ATTRIBUTE_PRIVATE ||
 	    gmem_private_on_vm_fd(vm->fd) == TRI_YES)
 		return;
-	/* attributes 0 on a valid range: ENOTTY = no VM ioctl at all. */
-	vm_ioctl = __vm_set_memory_attributes(vm, 0, SZ_4K, 0, 0);
 	test_skip("PRIVATE is tracked nowhere on %s: %s, and "
 		  "KVM_SET_MEMORY_ATTRIBUTES2 on guest_memfd %s",
 		  vm_type_name(vm->type),
-		  vm_ioctl == ENOTTY ? "no per-VM attributes "
+		  !vm_has_attributes_ioctl(vm) ? "no per-VM attributes "
 		  "(KVM_SET_MEMORY_ATTRIBUTES is ENOTTY)" :
 		  "KVM_CAP_MEMORY_ATTRIBUTES lacks PRIVATE",
 		  gmem_has_attributes_ioctl(vm) ?

@@ -390,6 +390,11 @@ const struct host_probe *probe_host(void)
 	return &probe;
 }
 
+/* VM type names as the probe's JSON spells them. */
+static const char *const type_names[PROBE_NR_VM_TYPES] = {
+	"default", "sw_protected", "sev", "sev_es", "snp", "tdx",
+};
+
 static void vm_type_to_json(const struct probe_vm_type *t, struct json *j,
 			    const char *name)
 {
@@ -417,9 +422,6 @@ static void vm_type_to_json(const struct probe_vm_type *t, struct json *j,
 /* Which in-place uAPI numbers this kernel answers, and every candidate. */
 static void gmem_uapi_to_json(const struct host_probe *p, struct json *j)
 {
-	static const char *const type_names[PROBE_NR_VM_TYPES] = {
-		"default", "sw_protected", "sev", "sev_es", "snp", "tdx",
-	};
 	unsigned int i, type;
 	char k[16];
 
@@ -445,9 +447,6 @@ static void gmem_uapi_to_json(const struct host_probe *p, struct json *j)
 void probe_to_json(const struct host_probe *p, struct json *j,
 		   const char *key)
 {
-	static const char *const type_names[PROBE_NR_VM_TYPES] = {
-		"default", "sw_protected", "sev", "sev_es", "snp", "tdx",
-	};
 	unsigned int i;
 
 	json_obj_begin(j, key);

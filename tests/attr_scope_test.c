@@ -77,9 +77,7 @@ static void vm_ioctl_matches_param(void)
 	enum tristate param = in_place_param();
 	struct kvm_vm *vm = private_vm();
 	int cap = vm_check_cap(vm, KVM_CAP_MEMORY_ATTRIBUTES);
-	/* attributes 0 on a valid range: ENOTTY means no VM ioctl at all. */
-	bool vm_ioctl = __vm_set_memory_attributes(vm, TEST_REGION_GPA, SZ_4K,
-						   0, 0) != ENOTTY;
+	bool vm_ioctl = vm_has_attributes_ioctl(vm);
 	int err = __vm_set_memory_attributes(vm, TEST_REGION_GPA, SZ_2M,
 					     KVM_MEMORY_ATTRIBUTE_PRIVATE, 0);
 
@@ -184,22 +182,22 @@ static void rwx_bits_on_vm_fd(void)
 	struct kvm_region *r;
 	struct kvm_vcpu *vcpu;
 	uint64_t bit, cap;
+	bool vm_ioctl;
 	int err;
 
 	if (!vm)
 		vm = vm_create(KVM_X86_DEFAULT_VM);
 	cap = vm_check_cap(vm, KVM_CAP_MEMORY_ATTRIBUTES);
-	/* attributes 0 on a valid range: ENOTTY means no VM ioctl at all. */
-	err = __vm_set_memory_attributes(vm, TEST_REGION_GPA, SZ_4K, 0, 0);
+	vm_ioctl = vm_has_attributes_ioctl(vm);
 	test_diag("%s: KVM_CAP_MEMORY_ATTRIBUTES = 0x%llx, VM ioctl: %s",
 		  vm_type_name(vm->type), (unsigned long long)cap,
-		  err == ENOTTY ? "absent" : "present");
+		  vm_ioctl ? "present" : "absent");
 	for (bit = 1; bit < KVM_MEMORY_ATTRIBUTE_PRIVATE; bit <<= 1) {
 		int e = __vm_set_memory_attributes(vm, TEST_REGION_GPA, SZ_4K,
 						   bit, 0);
 
 		if (!(cap & bit))
-			TEST_ASSERT(e == EINVAL || (err == ENOTTY &&
+			TEST_ASSERT(e == EINVAL || (!vm_ioctl &&
 						    e == ENOTTY),
 				    "unadvertised RWX bit 0x%llx: %s",
 				    (unsigned long long)bit, errno_name(e));
@@ -292,10 +290,7 @@ static void separate_backing_layout(void)
 	vm_free(vm);
 }
 
-/*
- * Two VMs: an attribute set in one never shows in the other.  Both start
- * shared (in-place: converted explicitly, a guest_memfd starts private).
- */
+/* Two VMs, both shared: an attribute set in one never shows in the other. */
 static void two_vms_isolated(void)
 {
 	struct kvm_vm *vm[2];
@@ -306,20 +301,12 @@ static void two_vms_isolated(void)
 
 	for (i = 0; i < 2; i++) {
 		vm[i] = private_vm();
-		require_private_tracking(vm[i]);
-		r[i] = vm_add_region(vm[i], &(struct region_spec){
-			.gpa = TEST_REGION_GPA, .size = REGION_SIZE,
-			.backing = BACKING_ANON, .gmem = GMEM_CREATE,
-		});
+		r[i] = converter_setup_region(&conv[i], vm[i], TEST_REGION_GPA,
+					      REGION_SIZE, true, false);
 		vcpu[i] = vm_vcpu_add_cmd(vm[i]);
-		converter_init(&conv[i], vm[i], vm_convert_path(vm[i]), false);
-		TEST_ASSERT(!convert_range(&conv[i], r[i]->gpa, REGION_SIZE,
-					   false, NULL), "VM %u to shared", i);
 		host_fill_pattern(r[i]->hva, r[i]->gpa, REGION_SIZE,
 				  SEED_HOST);
 	}
-	test_diag("attributes on the %s", conv[0].path == CONVERT_GMEM_ATTR ?
-		  "guest_memfd fds" : "VM fds");
 	TEST_ASSERT(!convert_range(&conv[0], r[0]->gpa, REGION_SIZE, true,
 				   NULL), "VM 0 to private");
 	/* VM 0 now reads fresh private memory, VM 1 still its shared data. */

@@ -38,31 +38,13 @@ static struct converter conv;
 /*
  * SW_PROTECTED VM, one region: anonymous shared backing (+ guest_memfd),
  * converted through whichever interface holds PRIVATE on this kernel (VM
- * fd, or the guest_memfd on the in-place path).  Both paths start shared:
- * a guest_memfd starts private on the in-place path, so it is converted.
+ * fd, or the guest_memfd on the in-place path), starting shared.
  */
 static void setup_conv(bool with_gmem, bool discard)
 {
-	enum convert_path path;
-
 	vm = vm_create_private_plain();
-	require_private_tracking(vm);
-	path = vm_convert_path(vm);
-	TEST_REQUIRE(with_gmem || path == CONVERT_VM_ATTR, "PRIVATE lives "
-		     "in guest_memfd here (in-place path): a memslot without "
-		     "one is never private, so it cannot fault as private");
-	r = vm_add_region(vm, &(struct region_spec){
-		.gpa = TEST_REGION_GPA, .size = REGION_SIZE,
-		.backing = BACKING_ANON,
-		.gmem = with_gmem ? GMEM_CREATE : GMEM_NONE,
-	});
-	converter_init(&conv, vm, path, discard);
-	test_diag("conversion path: %s%s", path == CONVERT_GMEM_ATTR ?
-		  "guest_memfd attributes (in-place series)" :
-		  "VM attributes", discard ? ", with discard" : "");
-	if (path == CONVERT_GMEM_ATTR)
-		TEST_ASSERT(!convert_range(&conv, r->gpa, REGION_SIZE, false,
-					   NULL), "initial conversion to shared");
+	r = converter_setup_region(&conv, vm, TEST_REGION_GPA, REGION_SIZE,
+				   with_gmem, discard);
 }
 
 /* Cases about KVM_SET_MEMORY_ATTRIBUTES itself: PRIVATE on the VM fd. */

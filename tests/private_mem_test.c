@@ -42,32 +42,13 @@ static uint64_t host_bad_pages(uint64_t seed)
 	return host_pattern_bad_pages(r->hva, r->gpa, REGION_SIZE, seed);
 }
 
-/*
- * A SW_PROTECTED VM with one region: anon shared side (+ guest_memfd).
- * Every case starts shared: on the in-place path a guest_memfd starts
- * private, so the region is converted first.
- */
+/* A SW_PROTECTED VM with one region, shared, on either path. */
 static void setup(bool with_gmem)
 {
-	enum convert_path path;
-
 	vm = vm_create_private_plain();
-	require_private_tracking(vm);
-	path = vm_convert_path(vm);
-	TEST_REQUIRE(with_gmem || path == CONVERT_VM_ATTR, "PRIVATE lives "
-		     "in guest_memfd here (in-place path): a memslot without "
-		     "one is never private");
-	r = vm_add_region(vm, &(struct region_spec){
-		.gpa = TEST_REGION_GPA, .size = REGION_SIZE,
-		.backing = BACKING_ANON,
-		.gmem = with_gmem ? GMEM_CREATE : GMEM_NONE,
-	});
+	r = converter_setup_region(&conv, vm, TEST_REGION_GPA, REGION_SIZE,
+				   with_gmem, false);
 	vcpu = vm_vcpu_add_cmd(vm);
-	converter_init(&conv, vm, path, false);
-	test_diag("PRIVATE on the %s", path == CONVERT_GMEM_ATTR ?
-		  "guest_memfd (in-place series)" : "VM fd");
-	if (path == CONVERT_GMEM_ATTR)
-		set_attr(r->gpa, REGION_SIZE, false);
 }
 
 static void expect_guest_sees_range(uint64_t gpa, uint64_t size,
