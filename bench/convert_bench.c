@@ -681,17 +681,19 @@ static void json_rows(struct json *j)
 int main(int argc, char **argv)
 {
 	struct json j, *jp = NULL;
+	struct bench_output out;
 	FILE *f = NULL;
 	unsigned int i;
 
 	parse(argc, argv);
+	bench_check_output(prog, cfg.json);
 	require_confidential_kind();
 	bench_catch_signals();
 	measure_floors();
 	measure_conversions();
 	print_text();
 	if (cfg.json) {
-		f = bench_open_output(prog, cfg.json);
+		f = bench_open_output(prog, &out, cfg.json);
 		bench_json_begin(&j, f, "convert_bench");
 		json_obj_begin(&j, "config");
 		json_arr_begin(&j, "sizes");
@@ -712,8 +714,8 @@ int main(int argc, char **argv)
 	if (jp) {
 		json_obj_end(&j);
 		bench_json_end(&j);
-		if (f != stdout)
-			fclose(f);
+		if (bench_close_output(prog, &out))
+			return 2;
 	}
 	return bench_interrupted ? 130 : 0;
 }

@@ -707,9 +707,10 @@ static void print_text(const struct config *c, const struct measured *m)
 	       (unsigned long long)snapshot_get(&m->vm_after, "pages_1g"));
 }
 
-static void write_json(const struct config *c, const struct measured *m)
+static int write_json(const struct config *c, const struct measured *m)
 {
-	FILE *f = bench_open_output(prog, c->json);
+	struct bench_output out;
+	FILE *f = bench_open_output(prog, &out, c->json);
 	struct json j;
 	unsigned int i;
 
@@ -759,8 +760,7 @@ static void write_json(const struct config *c, const struct measured *m)
 	hist_to_json(&m->hist, &j, "histogram");
 	json_obj_end(&j);
 	bench_json_end(&j);
-	if (f != stdout)
-		fclose(f);
+	return bench_close_output(prog, &out);
 }
 
 int main(int argc, char **argv)
@@ -769,8 +769,10 @@ int main(int argc, char **argv)
 	struct config c;
 
 	unsigned int i;
+	int rc = 0;
 
 	parse(argc, argv, &c);
+	bench_check_output(prog, c.json);
 	bench_catch_signals();
 	setup_vm(&c);
 	for (i = 0; i < c.vcpus; i++)
@@ -780,8 +782,8 @@ int main(int argc, char **argv)
 	measure(&c, &m);
 	print_text(&c, &m);
 	if (c.json)
-		write_json(&c, &m);
+		rc = write_json(&c, &m);
 	vm_free(vm);
 	hugetlb_restore();
-	return bench_interrupted ? 130 : 0;
+	return rc ? rc : bench_interrupted ? 130 : 0;
 }

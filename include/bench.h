@@ -23,8 +23,24 @@ extern volatile sig_atomic_t bench_interrupted;
 void bench_catch_signals(void);
 /* True under QEMU TCG and similar: timings are functional only. */
 bool bench_emulated(const struct host_probe *p);
-/* Open the --json file ("-" = stdout); one-line error and exit 2. */
-FILE *bench_open_output(const char *prog, const char *path);
+/*
+ * The --json file ("-" = stdout), written atomically: bench_check_output()
+ * right after option parsing proves, before anything is measured, that a
+ * file can be created beside it (one-line error and exit 2 otherwise);
+ * bench_open_output() writes to a temporary file in that directory and
+ * bench_close_output() renames it over the path, so a failed write never
+ * leaves half a document and never loses the old one.
+ */
+struct bench_output {
+	const char *path;
+	char tmp[4096];
+	FILE *f;
+};
+void bench_check_output(const char *prog, const char *path);
+FILE *bench_open_output(const char *prog, struct bench_output *o,
+			const char *path);
+/* 0, or 2 after a one-line error (the data is then in o->tmp). */
+int bench_close_output(const char *prog, struct bench_output *o);
 /* Start the document: schema, tool, revision, time, host, load. */
 void bench_json_begin(struct json *j, FILE *f, const char *tool);
 /* Close it: load after, interrupted flag. */

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,19 +36,96 @@ bool bench_emulated(const struct host_probe *p)
 	return strstr(p->cpu_model, "QEMU") || getenv("GMEMSUITE_IN_VM");
 }
 
-FILE *bench_open_output(const char *prog, const char *path)
+/* A temporary file beside path: "<dir>/.<name>.XXXXXX", opened. */
+static int output_tmp(const char *path, char *tmp, size_t len)
 {
-	FILE *f;
+	const char *slash = strrchr(path, '/');
+	int n;
 
-	if (!strcmp(path, "-"))
-		return stdout;
-	f = fopen(path, "we");
-	if (!f) {
+	if (slash)
+		n = snprintf(tmp, len, "%.*s/.%s.XXXXXX",
+			     (int)(slash - path), path, slash + 1);
+	else
+		n = snprintf(tmp, len, ".%s.XXXXXX", path);
+	mode_t mask;
+	int fd;
+
+	if (n < 0 || (size_t)n >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	/* mkostemp makes 0600; results are ordinary files. */
+	mask = umask(0);
+	umask(mask);
+	fchmod(fd, 0666 & ~mask);
+	return fd;
+}
+
+void bench_check_output(const char *prog, const char *path)
+{
+	struct stat st;
+	char tmp[4096];
+	int fd;
+
+	if (!path || !strcmp(path, "-"))
+		return;
+	if (!stat(path, &st) && S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "%s: cannot write %s: is a directory\n", prog,
+			path);
+		exit(2);
+	}
+	fd = output_tmp(path, tmp, sizeof(tmp));
+	if (fd < 0) {
 		fprintf(stderr, "%s: cannot write %s: %s\n", prog, path,
 			strerror(errno));
 		exit(2);
 	}
-	return f;
+	close(fd);
+	unlink(tmp);
+}
+
+FILE *bench_open_output(const char *prog, struct bench_output *o,
+			const char *path)
+{
+	int fd;
+
+	memset(o, 0, sizeof(*o));
+	o->path = path;
+	if (!strcmp(path, "-")) {
+		o->f = stdout;
+		return o->f;
+	}
+	fd = output_tmp(path, o->tmp, sizeof(o->tmp));
+	if (fd >= 0)
+		o->f = fdopen(fd, "w");
+	if (!o->f) {
+		fprintf(stderr, "%s: cannot write %s: %s\n", prog, path,
+			strerror(errno));
+		exit(2);
+	}
+	return o->f;
+}
+
+int bench_close_output(const char *prog, struct bench_output *o)
+{
+	int err = 0;
+
+	if (o->f == stdout)
+		return fflush(stdout) ? 2 : 0;
+	if (ferror(o->f) || fflush(o->f) || fsync(fileno(o->f)))
+		err = errno ? errno : EIO;
+	if (fclose(o->f) && !err)
+		err = errno;
+	if (!err && rename(o->tmp, o->path))
+		err = errno;
+	if (!err)
+		return 0;
+	fprintf(stderr, "%s: cannot write %s: %s (the results are in %s)\n",
+		prog, o->path, strerror(err), o->tmp);
+	return 2;
 }
 
 static void load_to_json(struct json *j, const char *key)

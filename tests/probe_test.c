@@ -28,7 +28,7 @@ static void probe_dump(void)
 	fclose(f);
 	test_diag("%s", buf);
 	free(buf);
-	TEST_ASSERT(p->kvm_ok, "probe could not use KVM: %s", p->kvm_error);
+	TEST_REQUIRE(p->kvm_ok, "probe could not use KVM: %s", p->kvm_error);
 }
 
 /* KVM_CAP_VM_TYPES bits agree with KVM_CREATE_VM for DEFAULT/SW_PROTECTED. */
