@@ -31,5 +31,7 @@ int ktap_main(int argc, char **argv, const struct ktap_case *cases,
 extern int ktap_in_case;
 /* Record the skip reason of the current case (used by test_skip). */
 void ktap_set_skip_reason(const char *reason);
+/* Record that the current case created a VM of this kind (vm_type.h). */
+void ktap_note_vm_kind(unsigned int kind);
 
 #endif /* GMEM_KTAP_H */

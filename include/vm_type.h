@@ -51,6 +51,11 @@ enum vm_kind vm_kind_from_type(unsigned long type);
  * wherever they need private memory (sw_protected unless set).
  */
 extern enum vm_kind vm_kind_selected;
+/*
+ * True when --vm-type was given: every case must then run on that type
+ * (lib/ktap.c reports a case that created no VM of it as a skip).
+ */
+extern bool vm_kind_explicit;
 /* Parse --vm-type's argument into vm_kind_selected; false if unknown. */
 bool vm_kind_select(const char *name);
 

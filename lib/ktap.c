@@ -22,7 +22,12 @@
 #define REASON_LEN		512
 
 int ktap_in_case;
-static char *skip_reason;		/* MAP_SHARED: written by the child */
+
+/* MAP_SHARED: written by the case's child, read by the parent. */
+static struct case_report {
+	char skip_reason[REASON_LEN];
+	unsigned int kinds_created;	/* bit per enum vm_kind */
+} *report;
 
 struct known_issue {
 	char release[64];
@@ -37,8 +42,41 @@ static unsigned int nr_known;
 
 void ktap_set_skip_reason(const char *reason)
 {
-	if (skip_reason)
-		snprintf(skip_reason, REASON_LEN, "%s", reason);
+	if (report)
+		snprintf(report->skip_reason, REASON_LEN, "%s", reason);
+}
+
+void ktap_note_vm_kind(unsigned int kind)
+{
+	if (report && ktap_in_case)
+		__atomic_or_fetch(&report->kinds_created, 1U << kind,
+				  __ATOMIC_RELAXED);
+}
+
+/*
+ * With --vm-type T, a case that created no VM of type T did not test T:
+ * its pass (or known failure) is no answer for T.  NULL if it did.
+ */
+static const char *not_on_selected_kind(char *buf, size_t len)
+{
+	unsigned int k, created = report->kinds_created;
+	size_t n;
+
+	if (!vm_kind_explicit || created & (1U << vm_kind_selected))
+		return NULL;
+	n = snprintf(buf, len, "created no %s VM (--vm-type %s): ",
+		     vm_kind_info(vm_kind_selected)->name,
+		     vm_kind_info(vm_kind_selected)->name);
+	if (!created) {
+		snprintf(buf + n, len - n, "a check without any VM");
+		return buf;
+	}
+	n += snprintf(buf + n, len - n, "it runs on");
+	for (k = 0; k < NR_VM_KINDS && n < len; k++)
+		if (created & (1U << k))
+			n += snprintf(buf + n, len - n, " %s",
+				      vm_kind_info(k)->name);
+	return buf;
 }
 
 static char *trim(char *s)
@@ -165,11 +203,13 @@ static void run_case(unsigned int idx, const struct ktap_case *c,
 		     struct totals *t)
 {
 	const struct known_issue *k;
+	char why[REASON_LEN];
+	const char *other;
 	bool timed_out;
 	int status, code;
 	pid_t pid;
 
-	skip_reason[0] = '\0';
+	memset(report, 0, sizeof(*report));
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
@@ -205,6 +245,16 @@ static void run_case(unsigned int idx, const struct ktap_case *c,
 		code = WEXITSTATUS(status);
 	}
 
+	other = not_on_selected_kind(why, sizeof(why));
+	if (other && (code == KSFT_PASS ||
+		      (code != KSFT_SKIP && find_known(c->name)))) {
+		/* A pass or a known failure on another type: not for T. */
+		ktap_set_skip_reason(other);
+		code = KSFT_SKIP;
+	} else if (other && code != KSFT_SKIP) {
+		test_diag("%s: note: %s", c->name, other);
+	}
+
 	switch (code) {
 	case KSFT_PASS:
 		printf("ok %u %s\n", idx, c->name);
@@ -215,7 +265,8 @@ static void run_case(unsigned int idx, const struct ktap_case *c,
 		break;
 	case KSFT_SKIP:
 		printf("ok %u %s # SKIP %s\n", idx, c->name,
-		       skip_reason[0] ? skip_reason : "(no reason given)");
+		       report->skip_reason[0] ? report->skip_reason :
+		       "(no reason given)");
 		t->skip++;
 		break;
 	default:
@@ -323,9 +374,9 @@ int ktap_main(int argc, char **argv, const struct ktap_case *cases,
 		return 2;
 	}
 
-	skip_reason = mmap(NULL, REASON_LEN, PROT_READ | PROT_WRITE,
-			   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (skip_reason == MAP_FAILED) {
+	report = mmap(NULL, sizeof(*report), PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (report == MAP_FAILED) {
 		perror("mmap");
 		return 1;
 	}
@@ -340,7 +391,8 @@ int ktap_main(int argc, char **argv, const struct ktap_case *cases,
 	       t.pass, t.fail, t.xfail, t.skip);
 	fflush(stdout);
 
-	munmap(skip_reason, REASON_LEN);
+	munmap(report, sizeof(*report));
+	report = NULL;
 	free(known);
 	if (t.fail)
 		return KSFT_FAIL;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "gmem.h"
+#include "ktap.h"
 #include "kvm_util.h"
 #include "processor.h"
 #include "stats.h"
@@ -253,6 +254,7 @@ static struct kvm_vm *create_kind(enum vm_kind k, char *why, size_t len)
 	}
 	vm->type = info->type;
 	vm->kind = k;
+	ktap_note_vm_kind(k);
 	vm->coco = info->coco;
 	vm->sev_fd = -1;
 	vm->backend = vm_backend_of(k);

@@ -21,6 +21,7 @@ static const struct vm_kind_info kinds[NR_VM_KINDS] = {
 };
 
 enum vm_kind vm_kind_selected = VM_KIND_SW_PROTECTED;
+bool vm_kind_explicit;
 
 const struct vm_kind_info *vm_kind_info(enum vm_kind k)
 {
@@ -52,6 +53,7 @@ enum vm_kind vm_kind_from_type(unsigned long type)
 
 bool vm_kind_select(const char *name)
 {
+	vm_kind_explicit = true;
 	return vm_kind_from_name(name, &vm_kind_selected);
 }
 

@@ -23,6 +23,7 @@
 #include "guest_ops.h"
 #include "ktap.h"
 #include "kvm_util.h"
+#include "vm_type.h"
 
 #define REGION_SIZE	(4 * SZ_2M)
 #define SEED_HOST	0x11110001ULL
@@ -65,7 +66,9 @@ static void setup_vm_fd(void)
  */
 static void setup_hypercall_vm(void)
 {
-	vm = __vm_create(KVM_X86_SW_PROTECTED_VM);
+	/* --vm-type given: that type or nothing (no silent fallback). */
+	vm = vm_kind_explicit ? vm_create_private_plain() :
+	     __vm_create(KVM_X86_SW_PROTECTED_VM);
 	if (!vm)
 		vm = vm_create(KVM_X86_DEFAULT_VM);
 	test_diag("VM type: %s", vm_type_name(vm->type));
