@@ -26,6 +26,9 @@ TEST_SRCS  := $(wildcard tests/*.c)
 BENCH_SRCS := $(wildcard bench/*.c)
 TOOL_SRCS  := $(wildcard tools/*.c)
 TESTS	   := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRCS))
+# End-to-end checks over the built programs (host state, output paths):
+# run by make check on this host, not copied into vmcheck guests.
+TEST_SCRIPTS := $(wildcard tests/*.sh)
 BENCHES	   := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRCS))
 TOOLS	   := $(patsubst tools/%.c,$(O)/tools/%,$(TOOL_SRCS))
 LIBGMEM	   := $(O)/libgmem.a
@@ -80,7 +83,7 @@ headers:
 		scripts/ensure-deps build
 
 check: all
-	scripts/run-tests $(TESTS)
+	scripts/run-tests $(TESTS) $(TEST_SCRIPTS)
 
 bench: all
 	scripts/bench

@@ -54,6 +54,9 @@ struct fault_args {
 	uint64_t accept;	/* SNP/TDX private: accept before the access */
 };
 
+/* Pages between two progress reports to the watchdog (a power of 2). */
+#define PROGRESS_PAGES	4096
+
 GUEST_CODE_BEGIN
 
 /*
@@ -82,6 +85,9 @@ static void guest_fault_loop(uint64_t args_gpa)
 			volatile uint64_t *p = (uint64_t *)(base +
 				(order ? order[i] : i) * SZ_4K);
 
+			/* For the watchdog; the same in every mode. */
+			if (!(i & (PROGRESS_PAGES - 1)))
+				guest_progress();
 			if (mode != MODE_TIMER) {
 				/*
 				 * A confidential guest's first touch of
@@ -566,8 +572,13 @@ static void measure_floors(struct config *c, struct measured *m)
 	while (m->timer.p50 / c->batch > 0.02 * r.loop_ns_per_page &&
 	       c->batch < 4096 && !(per % (c->batch * 2)))
 		c->batch *= 2;
+	if (c->batch == 1)
+		return;
 	for (i = 0; i < c->vcpus; i++)
 		ctx[i].args->batch = c->batch;
+	/* The floors again, at the batch the latency will be sampled at. */
+	pass(c, MODE_TIMER, &m->timer);
+	pass(c, MODE_TIMED, &m->floor);
 }
 
 static void measure(const struct config *c, struct measured *m)
@@ -735,6 +746,8 @@ static int write_json(const struct config *c, const struct measured *m)
 	json_u64(&j, "tsc_khz", tsc_khz);
 	json_u64(&j, "batch", c->batch);
 	json_bool(&j, "batch_auto", m->batch_auto);
+	/* Both floors are sampled at the latency's batch (schema 1.1). */
+	json_u64(&j, "floor_batch", c->batch);
 	json_obj_end(&j);
 	json_obj_begin(&j, "results");
 	json_u64(&j, "passes", m->passes);

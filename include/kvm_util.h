@@ -100,6 +100,9 @@ struct kvm_vcpu {
 	volatile int in_run;
 	volatile uint64_t run_start_ns;
 	volatile int timed_out;
+	/* The guest's progress word (UCALL_PROGRESS_OFFSET) and when it last moved. */
+	volatile uint64_t *progress;
+	uint64_t wd_progress, wd_progress_ns;
 	uint64_t mailbox_gpa;	/* lib/guest_ops.c */
 	uint64_t info_gpa;	/* struct guest_vcpu_info (shared window) */
 	/* Thread helper. */

@@ -30,6 +30,12 @@
 
 #define UCALL_PORT	0xE7
 #define UCALL_MAX_ARGS	6
+/*
+ * Progress word in each vCPU's shared ucall page: long guest loops bump it
+ * (guest_progress()) and the host's watchdog fires only when a KVM_RUN
+ * makes no progress for its timeout, so a long pass is told from a hang.
+ */
+#define UCALL_PROGRESS_OFFSET	2048
 
 enum ucall_cmd {
 	UCALL_NONE,		/* the exit was not a ucall */
@@ -50,6 +56,8 @@ struct ucall {
 };
 
 void ucall(uint64_t cmd, uint64_t nargs, ...);
+/* Guest: count one step of progress (cheap; once per thousands of pages). */
+void guest_progress(void);
 /* lib/guest_entry.S: OUT of the address; patch site for other channels. */
 void ucall_send(struct ucall *uc);
 extern char ucall_send_patch[];

@@ -9,8 +9,11 @@ static void guest_fill(uint64_t gpa, uint64_t size, uint64_t seed)
 {
 	uint64_t a;
 
-	for (a = gpa; a < gpa + size; a += 8)
+	for (a = gpa; a < gpa + size; a += 8) {
+		if (!(a & (SZ_2M - 1)))
+			guest_progress();
 		*(volatile uint64_t *)a = guest_pattern(seed, a);
+	}
 }
 
 static void guest_check(uint64_t gpa, uint64_t size, uint64_t seed)
@@ -20,6 +23,8 @@ static void guest_check(uint64_t gpa, uint64_t size, uint64_t seed)
 	for (a = gpa; a < gpa + size; a += SZ_4K) {
 		uint64_t w;
 
+		if (!(a & (SZ_2M - 1)))
+			guest_progress();
 		/* First and last word of each page. */
 		for (w = a; w < a + SZ_4K; w += SZ_4K - 8) {
 			uint64_t v = *(volatile uint64_t *)w;
@@ -96,8 +101,11 @@ void guest_cmd_loop(uint64_t mailbox_gpa)
 		case GOP_TOUCH_TIMED: {
 			uint64_t t0 = rdtsc_ordered(), a;
 
-			for (a = gpa; a < gpa + size; a += SZ_4K)
+			for (a = gpa; a < gpa + size; a += SZ_4K) {
+				if (!(a & (SZ_1G - 1)))
+					guest_progress();
 				*(volatile uint64_t *)a = a;
+			}
 			GUEST_SYNC_ARGS(rdtsc_ordered() - t0, size / SZ_4K, 0);
 			break;
 		}

@@ -1,27 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * hugetlb pools grown for a run through the host-state ledger
+ * (lib/hoststate.c): concurrent runs add their pages up, and the pool is
+ * back at its original size when the last one ends, however it ends.
+ */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "hoststate.h"
 #include "hugetlb.h"
 #include "test_util.h"
-
-struct pool {
-	uint64_t page_size;
-	uint64_t orig;		/* nr_hugepages before we touched it */
-	bool grown;
-	pid_t owner;		/* forked children must not restore */
-};
-
-static struct pool pools[2] = {
-	{ .page_size = SZ_2M }, { .page_size = SZ_1G },
-};
-
-static struct pool *pool_of(uint64_t page_size)
-{
-	return page_size == SZ_1G ? &pools[1] : &pools[0];
-}
 
 static void pool_path(uint64_t page_size, const char *file, char *buf,
 		      size_t len)
@@ -30,25 +20,9 @@ static void pool_path(uint64_t page_size, const char *file, char *buf,
 		 (unsigned long long)(page_size >> 10), file);
 }
 
-static bool pool_write(uint64_t page_size, uint64_t nr)
-{
-	char path[128], val[32];
-
-	pool_path(page_size, "nr_hugepages", path, sizeof(path));
-	snprintf(val, sizeof(val), "%llu", (unsigned long long)nr);
-	return write_file_str(path, val);
-}
-
 void hugetlb_restore(void)
 {
-	unsigned int i;
-
-	for (i = 0; i < 2; i++) {
-		if (!pools[i].grown || pools[i].owner != getpid())
-			continue;
-		pool_write(pools[i].page_size, pools[i].orig);
-		pools[i].grown = false;
-	}
+	hoststate_release_all();
 }
 
 static void restore_on_signal(int sig)
@@ -85,40 +59,44 @@ static void install_restore(void)
 
 bool hugetlb_reserve(uint64_t page_size, uint64_t nr, const char **why)
 {
-	static char msg[256];
-	struct pool *p = pool_of(page_size);
-	uint64_t total = 0, free_pages = 0, want;
-	char path[128];
+	static char msg[512];
+	const char *size = page_size == SZ_1G ? "1G" : "2M";
+	struct knob_claim_result res;
+	uint64_t total, free_pages = 0;
+	char path[128], free_path[128];
+	int err;
 
 	pool_path(page_size, "nr_hugepages", path, sizeof(path));
+	pool_path(page_size, "free_hugepages", free_path, sizeof(free_path));
 	if (!read_file_u64(path, &total)) {
-		snprintf(msg, sizeof(msg), "no %s hugetlb pool (%s)",
-			 page_size == SZ_1G ? "1G" : "2M", path);
+		snprintf(msg, sizeof(msg), "no %s hugetlb pool (%s)", size,
+			 path);
 		*why = msg;
 		return false;
 	}
-	pool_path(page_size, "free_hugepages", path, sizeof(path));
-	read_file_u64(path, &free_pages);
-	if (free_pages >= nr)
-		return true;
-	want = total + (nr - free_pages);
+	read_file_u64(free_path, &free_pages);
 	install_restore();
-	if (!p->grown) {
-		p->orig = total;
-		p->owner = getpid();
+	err = knob_claim(path, nr, free_pages, &res);
+	if (err) {
+		snprintf(msg, sizeof(msg), "hugetlb %s pool: cannot grow it "
+			 "by %llu pages: %s (not root?)", size,
+			 (unsigned long long)nr, errno_name(err));
+		knob_release(path);
+		*why = msg;
+		return false;
 	}
-	p->grown = true;
-	pool_write(page_size, want);
-	read_file_u64(path, &free_pages);
-	if (free_pages >= nr)
+	if (res.value >= res.target)
 		return true;
-	snprintf(msg, sizeof(msg), "hugetlb %s pool: %llu free pages after "
-		 "asking for %llu in all, %llu needed (memory fragmented, or "
-		 "not root?)", page_size == SZ_1G ? "1G" : "2M",
-		 (unsigned long long)free_pages, (unsigned long long)want,
-		 (unsigned long long)nr);
+	snprintf(msg, sizeof(msg), "hugetlb %s pool: asked the kernel for %llu"
+		 " pages in all (%llu before any run, %llu for this run, %llu "
+		 "held by %u other run(s)%s%s), it gave %llu (not enough free "
+		 "memory, or fragmented)", size,
+		 (unsigned long long)res.target, (unsigned long long)res.orig,
+		 (unsigned long long)nr, (unsigned long long)res.others,
+		 res.nr_others, res.nr_others ? ": " : "", res.other_pids,
+		 (unsigned long long)res.value);
+	knob_release(path);
 	*why = msg;
-	hugetlb_restore();
 	return false;
 }
 

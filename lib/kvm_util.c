@@ -106,10 +106,14 @@ const char *vm_type_name(unsigned long type)
 }
 
 /* ---- Watchdog ----------------------------------------------------------
- * One thread per process watches every vCPU that sits in KVM_RUN.  Past
- * the timeout it signals the vCPU's thread; KVM_RUN returns EINTR and the
- * run is reported as hung.  The hot path costs two stores and a vDSO
- * clock read.
+ * One thread per process watches every vCPU that sits in KVM_RUN.  It
+ * measures progress, not the length of a run: the time since the run
+ * started or the guest last bumped its progress word (guest_progress(),
+ * once per chunk of a long loop), whichever is later.  Past the timeout
+ * it signals the vCPU's thread; KVM_RUN returns EINTR and the run is
+ * reported as hung.  A first touch of many GiB on a slow host keeps
+ * going; a guest spinning in place is caught in the timeout.  The hot
+ * path costs two stores and a vDSO clock read.
  */
 static struct {
 	pthread_mutex_t lock;
@@ -145,6 +149,12 @@ static void *watchdog_fn(void *arg __unused)
 			if (!__atomic_load_n(&v->in_run, __ATOMIC_ACQUIRE))
 				continue;
 			start = v->run_start_ns;
+			if (v->progress && *v->progress != v->wd_progress) {
+				v->wd_progress = *v->progress;
+				v->wd_progress_ns = now;
+			}
+			if (v->wd_progress_ns > start)
+				start = v->wd_progress_ns;
 			if (now < start ||
 			    now - start < v->vm->run_timeout_ms * 1000000ULL)
 				continue;
@@ -786,12 +796,13 @@ void vcpu_fail_run(struct kvm_vcpu *vcpu, int err)
 
 	if (err == ETIMEDOUT && regs_protected(vcpu))
 		TEST_FAIL("vCPU %u: KVM_RUN did not return within %u ms "
-			  "(watchdog); registers protected", vcpu->id,
-			  vcpu->vm->run_timeout_ms);
+			  "of its last progress (watchdog); registers "
+			  "protected", vcpu->id, vcpu->vm->run_timeout_ms);
 	if (err == ETIMEDOUT) {
 		vcpu_get_regs(vcpu, &regs);
 		TEST_FAIL("vCPU %u: KVM_RUN did not return within %u ms "
-			  "(watchdog); guest RIP 0x%llx RSP 0x%llx",
+			  "of its last progress (watchdog); guest RIP 0x%llx "
+			  "RSP 0x%llx",
 			  vcpu->id, vcpu->vm->run_timeout_ms, regs.rip,
 			  regs.rsp);
 	}

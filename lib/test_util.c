@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hoststate.h"
 #include "ktap.h"
 #include "test_util.h"
 
@@ -56,6 +57,7 @@ void test_assert_fail(const char *file, int line, const char *expr, int err,
 	if (err)
 		test_diag("errno at failure: %d (%s)", err, errno_name(err));
 	fflush(stdout);
+	hoststate_release_all();
 	_exit(KSFT_FAIL);
 }
 
@@ -72,6 +74,7 @@ void test_skip(const char *fmt, ...)
 	else
 		printf("# SKIP %s\n", reason);
 	fflush(stdout);
+	hoststate_release_all();
 	_exit(KSFT_SKIP);
 }
 

@@ -46,6 +46,12 @@ void ucall_send_shared(struct ucall *uc)
 	guest_port_out32(UCALL_PORT, (uint32_t)v->ucall_gpa);
 }
 
+void guest_progress(void)
+{
+	(*(volatile uint64_t *)(this_vcpu()->ucall_gpa +
+				UCALL_PROGRESS_OFFSET))++;
+}
+
 static void ucall_args(struct ucall *uc, uint64_t nargs, va_list ap)
 {
 	uint64_t i;

@@ -527,6 +527,8 @@ static void setup_vcpu_info(struct kvm_vcpu *vcpu)
 	info->id = vcpu->id;
 	info->ucall_gpa = shared;
 	info->ghcb_gpa = shared + SZ_4K;
+	vcpu->progress = (uint64_t *)((char *)addr_gpa2hva(vm, shared) +
+				      UCALL_PROGRESS_OFFSET);
 	write_guest_vm_info(vcpu);
 }
 

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The host is left as found (lib/hoststate.c): a hugetlb pool grown for a
+ * run is back at its size however the run ends (failed assertion, skip,
+ * SIGKILL: the guardian; SIGKILL of the guardian too: the next run's
+ * repair), and concurrent runs add their pages up.  Each case grows the
+ * 2M pool by a few pages in child processes and reads nr_hugepages.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hoststate.h"
+#include "hugetlb.h"
+#include "ktap.h"
+#include "test_util.h"
+
+#define POOL	"/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
+#define FREE	"/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages"
+#define PAGES	8
+
+static uint64_t pool(void)
+{
+	uint64_t v = 0;
+
+	TEST_ASSERT(read_file_u64(POOL, &v), "reading %s", POOL);
+	return v;
+}
+
+static uint64_t require_pool(void)
+{
+	TEST_REQUIRE(!access(POOL, W_OK), "%s not writable (root needed)",
+		     POOL);
+	return pool();
+}
+
+/* Wait up to secs for the pool to read want (a guardian may be busy). */
+static void expect_pool(uint64_t want, unsigned int secs, const char *what)
+{
+	uint64_t deadline = now_ns() + secs * 1000000000ULL, now;
+
+	while ((now = pool()) != want && now_ns() < deadline)
+		usleep(20000);
+	TEST_ASSERT(now == want, "%s: nr_hugepages %llu, expected %llu", what,
+		    (unsigned long long)now, (unsigned long long)want);
+	test_diag("%s: nr_hugepages %llu", what, (unsigned long long)now);
+}
+
+static void claim_then_fail(void)
+{
+	hugetlb_require(SZ_2M, PAGES);
+	TEST_FAIL("a deliberate failure with the pool grown to %llu",
+		  (unsigned long long)pool());
+}
+
+static void claim_then_skip(void)
+{
+	hugetlb_require(SZ_2M, PAGES);
+	test_skip("a deliberate skip with the pool grown");
+}
+
+/* A failed assertion (_exit, no atexit) puts the pool back at once. */
+static void failure_restores_pool(void)
+{
+	uint64_t before = require_pool();
+	char out[4096];
+
+	TEST_ASSERT_EQ(test_run_captured(claim_then_fail, out, sizeof(out)),
+		       KSFT_FAIL);
+	test_diag("child said: %s", strstr(out, "deliberate") ?: out);
+	expect_pool(before, 0, "after the failed case");
+}
+
+static void skip_restores_pool(void)
+{
+	uint64_t before = require_pool();
+	char out[4096];
+
+	TEST_ASSERT_EQ(test_run_captured(claim_then_skip, out, sizeof(out)),
+		       KSFT_SKIP);
+	expect_pool(before, 0, "after the skipped case");
+}
+
+/* A child that claims and holds until killed; its pid. */
+static pid_t holder(unsigned int pages)
+{
+	int p[2];
+	pid_t pid;
+	char c;
+
+	TEST_ASSERT(!pipe(p), "pipe");
+	pid = fork();
+	TEST_ASSERT(pid >= 0, "fork");
+	if (!pid) {
+		close(p[0]);
+		hugetlb_require(SZ_2M, pages);
+		TEST_ASSERT(write(p[1], "r", 1) == 1, "ready");
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	TEST_ASSERT(read(p[0], &c, 1) == 1, "the holder claimed nothing "
+		    "(skipped or failed)");
+	close(p[0]);
+	return pid;
+}
+
+static void kill_and_reap(pid_t pid, int sig)
+{
+	kill(pid, sig);
+	waitpid(pid, NULL, 0);
+}
+
+/* SIGKILL: no handler runs; the holder's guardian restores the pool. */
+static void sigkill_restored_by_guardian(void)
+{
+	uint64_t before = require_pool();
+	pid_t pid = holder(PAGES);
+
+	test_diag("holding: nr_hugepages %llu", (unsigned long long)pool());
+	TEST_ASSERT(pool() > before || before >= PAGES, "pool not grown");
+	kill_and_reap(pid, SIGKILL);
+	expect_pool(before, 5, "after SIGKILL");
+}
+
+/* Two holders: their pages add up; the pool shrinks as each goes. */
+static void concurrent_claims_add_up(void)
+{
+	uint64_t before = require_pool(), free0 = 0, want;
+	pid_t a, b;
+
+	read_file_u64(FREE, &free0);
+	a = holder(PAGES);
+	b = holder(PAGES);
+	want = before + (2 * PAGES > free0 ? 2 * PAGES - free0 : 0);
+	expect_pool(want, 0, "two holders of 8 pages");
+	kill_and_reap(a, SIGTERM);
+	want = before + (PAGES > free0 ? PAGES - free0 : 0);
+	expect_pool(want, 5, "one holder left");
+	kill_and_reap(b, SIGKILL);
+	expect_pool(before, 5, "none left");
+}
+
+/*
+ * A claim whose process and guardian both died (SIGKILL of the process
+ * group, a crash of the machine's session): the next claimer finds the
+ * knob grown, the claim dead, repairs it and says so.
+ */
+static void dead_claim_repaired_by_next_run(void)
+{
+	uint64_t before = require_pool();
+	char dir[] = "/tmp/gmemsuite-state.XXXXXX", path[256], line[512];
+	struct knob_claim_result res;
+	pid_t dead;
+	int fd, n;
+
+	TEST_ASSERT(mkdtemp(dir), "mkdtemp");
+	/* A private ledger directory: no real run sees this fake claim. */
+	setenv("GMEMSUITE_STATE_DIR", dir, 1);
+	dead = fork();
+	if (!dead)
+		_exit(0);
+	waitpid(dead, NULL, 0);
+	snprintf(path, sizeof(path), "%s/%s.ledger", dir,
+		 "_sys_kernel_mm_hugepages_hugepages-2048kB_nr_hugepages");
+	fd = open(path, O_WRONLY | O_CREAT, 0644);
+	TEST_ASSERT(fd >= 0, "creating %s", path);
+	n = snprintf(line, sizeof(line), "knob %s\norig %llu\nbase 0\n"
+		     "claim %d 1 %u\n", POOL, (unsigned long long)before,
+		     dead, PAGES);
+	TEST_ASSERT(write(fd, line, n) == n, "writing the ledger");
+	close(fd);
+	snprintf(line, sizeof(line), "%llu",
+		 (unsigned long long)(before + PAGES));
+	TEST_ASSERT(write_file_str(POOL, line), "growing the pool by hand");
+
+	TEST_ASSERT(!knob_claim(POOL, 0, 0, &res), "claim");
+	TEST_ASSERT_EQ(res.orig, before);
+	TEST_ASSERT_EQ(res.nr_others, 0);
+	knob_release(POOL);
+	expect_pool(before, 0, "after the repair");
+	TEST_ASSERT(access(path, F_OK), "ledger %s left behind", path);
+	rmdir(dir);
+}
+
+static const struct ktap_case cases[] = {
+	KTAP_CASE(failure_restores_pool),
+	KTAP_CASE(skip_restores_pool),
+	KTAP_CASE(sigkill_restored_by_guardian),
+	KTAP_CASE(concurrent_claims_add_up),
+	KTAP_CASE(dead_claim_repaired_by_next_run),
+};
+
+int main(int argc, char **argv)
+{
+	return ktap_main(argc, argv, cases, ARRAY_SIZE(cases));
+}
