@@ -15,7 +15,8 @@
  * A claim goes when its process releases it (hoststate_release_all(): at
  * exit, on a failed assertion or a skip, on SIGINT/SIGTERM/SIGHUP), or
  * dies: a guardian process forked at the first claim, in a session of its
- * own, waits for the claimer to end and releases what it left; and every
+ * own, waits for the claimer to end (a pipe only the claimer holds) and
+ * releases what it left in every ledger; and every
  * ledger access first drops claims whose process is gone (SIGKILL of both,
  * a reboot), saying so on stderr.
  */
@@ -35,13 +36,14 @@ struct knob_claim_result {
 };
 
 /*
- * Claim amount on the knob at path for this process (base: head room
- * before any claim, used only by the first claimer).  0 with *res filled,
+ * Claim amount on the knob at path for this process.  base_path (or
+ * NULL: 0) is a file holding the head room, read by the first claimer
+ * (for a hugetlb pool: free_hugepages).  0 with *res filled,
  * or an errno (the knob or the ledger cannot be read or written).  The
  * claim stays even when the kernel gives less than the target: the
  * caller decides (and releases).
  */
-int knob_claim(const char *path, uint64_t amount, uint64_t base,
+int knob_claim(const char *path, uint64_t amount, const char *base_path,
 	       struct knob_claim_result *res);
 /* Drop this process's claims on one knob / on every knob. */
 void knob_release(const char *path);

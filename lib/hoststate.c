@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -52,6 +52,24 @@ static const char *state_dir(void)
 	const char *d = getenv("GMEMSUITE_STATE_DIR");
 
 	return d && *d ? d : "/run/gmemsuite";
+}
+
+/* mkdir -p (a minimal initramfs has no /run). */
+static int mkdir_p(const char *dir)
+{
+	char buf[PATH_LEN];
+	char *p;
+
+	snprintf(buf, sizeof(buf), "%s", dir);
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, 0755) && errno != EEXIST ? -1 : 0;
 }
 
 /* <state dir>/<knob path, '/' as '_'>.ledger */
@@ -176,7 +194,7 @@ static int ledger_lock(const char *knob, char *lpath, size_t len,
 	struct stat a, b;
 	int fd;
 
-	if (mkdir(state_dir(), 0755) && errno != EEXIST)
+	if (mkdir_p(state_dir()))
 		return -1;
 	ledger_path(knob, lpath, len);
 	for (;;) {
@@ -261,14 +279,55 @@ static void release_pid(const char *knob, int pid)
 	close(fd);
 }
 
-/* The guardian: reads knob paths until its owner ends, then releases. */
-static void __noreturn guardian(int sock, int owner)
+/* Release owner's claims in every ledger of the state directory. */
+static void release_all_of(int owner)
 {
-	static char buf[MAX_KNOBS * PATH_LEN];
-	size_t got = 0;
-	ssize_t r;
-	char *line, *next;
-	int fd;
+	char dirents[4096], lpath[PATH_LEN + 64], buf[LEDGER_LEN];
+	struct ledger l;
+	long n, off;
+	int dir, fd;
+
+	dir = open(state_dir(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return;
+	/* getdents64, not readdir: no malloc in a child of threads. */
+	while ((n = syscall(SYS_getdents64, dir, dirents, sizeof(dirents))) > 0) {
+		for (off = 0; off < n;) {
+			struct linux_dirent64 {
+				uint64_t ino;
+				int64_t off;
+				unsigned short reclen;
+				unsigned char type;
+				char name[];
+			} *d = (void *)(dirents + off);
+			size_t len = strlen(d->name);
+
+			off += d->reclen;
+			if (len < 8 || strcmp(d->name + len - 7, ".ledger"))
+				continue;
+			snprintf(lpath, sizeof(lpath), "%s/%s", state_dir(),
+				 d->name);
+			fd = open(lpath, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				continue;
+			read_all(fd, buf, sizeof(buf));
+			close(fd);
+			ledger_parse(buf, &l);
+			if (l.knob[0])
+				release_pid(l.knob, owner);
+		}
+	}
+	close(dir);
+}
+
+/*
+ * The guardian: waits on a pipe whose other end only its owner holds
+ * (and the owner's forked children), then releases what it left.
+ */
+static void __noreturn guardian(int rfd, int owner)
+{
+	char c;
+	int fd, i;
 
 	setsid();
 	signal(SIGINT, SIG_IGN);
@@ -276,56 +335,51 @@ static void __noreturn guardian(int sock, int owner)
 	signal(SIGHUP, SIG_IGN);
 	/* Hold nothing of the owner's (pipes, VMs, guest memory). */
 	fd = open("/dev/null", O_RDWR);
-	for (r = 0; r < 3; r++)
-		dup2(fd, r);
-	for (r = 3; r < 1024; r++)
-		if (r != sock)
-			close(r);
-	while (got < sizeof(buf) - 1 &&
-	       (r = read(sock, buf + got, sizeof(buf) - 1 - got)) > 0)
-		got += r;
-	buf[got] = '\0';
-	for (line = buf; *line; line = next) {
-		next = strchr(line, '\n');
-		if (!next)
-			break;
-		*next++ = '\0';
-		release_pid(line, owner);
+	for (i = 0; i < 3; i++)
+		dup2(fd, i);
+	for (i = 3; i < 1024; i++)
+		if (i != rfd)
+			close(i);
+	for (;;) {
+		ssize_t r = read(rfd, &c, 1);
+
+		if (r > 0 || (r < 0 && errno == EINTR))
+			continue;
+		break;	/* EOF: the owner (and its children) ended */
 	}
+	release_all_of(owner);
 	_exit(0);
 }
 
 /* Fork the guardian (twice: it must not be our child to reap). */
 static void guardian_start(void)
 {
-	int sv[2], owner = getpid();
+	int p[2], owner = getpid();
 	pid_t mid;
 
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+	if (pipe(p))
 		return;
 	mid = fork();
 	if (mid == 0) {
-		close(sv[0]);
+		close(p[1]);
 		if (fork() == 0)
-			guardian(sv[1], owner);
+			guardian(p[0], owner);
 		_exit(0);
 	}
-	close(sv[1]);
+	close(p[0]);
 	if (mid < 0) {
-		close(sv[0]);
+		close(p[1]);
 		return;
 	}
 	waitpid(mid, NULL, 0);
-	fcntl(sv[0], F_SETFD, FD_CLOEXEC);
-	me.guardian_fd = sv[0];
+	fcntl(p[1], F_SETFD, FD_CLOEXEC);
+	me.guardian_fd = p[1];
 }
 
-/* Remember knob as ours and tell the guardian about it. */
+/* Remember knob as ours; the first one starts the guardian. */
 static void remember(const char *knob)
 {
 	unsigned int i;
-	char line[PATH_LEN + 1];
-	int n;
 
 	for (i = 0; i < me.nr; i++)
 		if (!strcmp(me.knobs[i], knob))
@@ -335,10 +389,6 @@ static void remember(const char *knob)
 	snprintf(me.knobs[me.nr++], PATH_LEN, "%s", knob);
 	if (me.guardian_fd < 0)
 		guardian_start();
-	if (me.guardian_fd >= 0) {
-		n = snprintf(line, sizeof(line), "%s\n", knob);
-		send(me.guardian_fd, line, n, MSG_NOSIGNAL);
-	}
 }
 
 /* Claims belong to a process: a forked child starts with none. */
@@ -373,12 +423,12 @@ static void describe_others(const struct ledger *l, int self,
 	}
 }
 
-int knob_claim(const char *path, uint64_t amount, uint64_t base,
+int knob_claim(const char *path, uint64_t amount, const char *base_path,
 	       struct knob_claim_result *res)
 {
 	char lpath[PATH_LEN + 64];
 	struct ledger l;
-	uint64_t now;
+	uint64_t now, base = 0;
 	int fd, err;
 
 	own_process();
@@ -403,6 +453,9 @@ int knob_claim(const char *path, uint64_t amount, uint64_t base,
 		now = l.orig;
 	}
 	if (!l.n) {
+		/* Head room as it is now, after any repair above. */
+		if (base_path)
+			knob_read(base_path, &base);
 		l.orig = now;
 		l.have_orig = true;
 		l.base = base;

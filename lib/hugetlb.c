@@ -62,7 +62,7 @@ bool hugetlb_reserve(uint64_t page_size, uint64_t nr, const char **why)
 	static char msg[512];
 	const char *size = page_size == SZ_1G ? "1G" : "2M";
 	struct knob_claim_result res;
-	uint64_t total, free_pages = 0;
+	uint64_t total;
 	char path[128], free_path[128];
 	int err;
 
@@ -74,9 +74,8 @@ bool hugetlb_reserve(uint64_t page_size, uint64_t nr, const char **why)
 		*why = msg;
 		return false;
 	}
-	read_file_u64(free_path, &free_pages);
 	install_restore();
-	err = knob_claim(path, nr, free_pages, &res);
+	err = knob_claim(path, nr, free_path, &res);
 	if (err) {
 		snprintf(msg, sizeof(msg), "hugetlb %s pool: cannot grow it "
 			 "by %llu pages: %s (not root?)", size,

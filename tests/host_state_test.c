@@ -177,7 +177,7 @@ static void dead_claim_repaired_by_next_run(void)
 		 (unsigned long long)(before + PAGES));
 	TEST_ASSERT(write_file_str(POOL, line), "growing the pool by hand");
 
-	TEST_ASSERT(!knob_claim(POOL, 0, 0, &res), "claim");
+	TEST_ASSERT(!knob_claim(POOL, 0, NULL, &res), "claim");
 	TEST_ASSERT_EQ(res.orig, before);
 	TEST_ASSERT_EQ(res.nr_others, 0);
 	knob_release(POOL);
