@@ -310,6 +310,8 @@ static void release_all_of(int owner)
 			fd = open(lpath, O_RDONLY | O_CLOEXEC);
 			if (fd < 0)
 				continue;
+			/* Locked: a writer truncates before it writes. */
+			flock(fd, LOCK_SH);
 			read_all(fd, buf, sizeof(buf));
 			close(fd);
 			ledger_parse(buf, &l);
