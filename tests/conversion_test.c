@@ -828,13 +828,13 @@ static void inplace_invalid_args_einval(void)
 		snprintf(what, sizeof(what), "flags bit %u", i);
 		wrong += table_row(n, what, EINVAL, attr2_call(&row));
 	}
-	for (i = 0; i < 64; i++, n++) {
+	for (i = 0; i < 64; i++) {
 		if (1ULL << i == PRIV)
 			continue;
 		row = (struct attr2_row){ what, 0, SZ_4K, 1ULL << i, 0, 0, -1,
 					  EINVAL };
 		snprintf(what, sizeof(what), "attribute bit %u", i);
-		wrong += table_row(n, what, EINVAL, attr2_call(&row));
+		wrong += table_row(n++, what, EINVAL, attr2_call(&row));
 	}
 	for (i = 0; i < NR_RESERVED; i++, n++) {
 		row = (struct attr2_row){ what, 0, SZ_4K, PRIV, 0, 0, i,
