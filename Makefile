@@ -109,6 +109,11 @@ vmcheck: all
 	scripts/vmcheck-suite $(if $(SERIES),--series $(SERIES)) \
 		$(if $(BASE),--base $(BASE)) $(VMCHECK_ARGS) -- $(TESTS)
 
+# make mutate [MUTATE_ARGS="--base 7.2 --series DIR --only GLOB"]: the
+# suite against kernel/mutants/ (scripts/mutate --help).
+mutate: all
+	scripts/mutate $(MUTATE_ARGS)
+
 INSTALL_PATH ?= $(O)/install
 install: all
 	scripts/install-kselftest $(INSTALL_PATH) $(TESTS)
@@ -116,6 +121,6 @@ install: all
 clean:
 	rm -rf $(O)
 
-.PHONY: plots compare all check bench report vmcheck install clean headers
+.PHONY: plots compare all check bench report vmcheck mutate install clean headers
 .SECONDARY:
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

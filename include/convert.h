@@ -52,16 +52,17 @@ void converter_init(struct converter *c, struct kvm_vm *vm,
  */
 enum convert_path vm_convert_path(struct kvm_vm *vm);
 /*
- * The common test layout on either path: a region of vm at gpa with an
- * anonymous shared backing (+ a guest_memfd when with_gmem), c set up on
- * the path the kernel offers, and the region shared (on the in-place path
- * a guest_memfd starts private, so it is converted).  Skips, naming the
- * configuration, where PRIVATE is tracked nowhere, or where the region
- * has no guest_memfd but PRIVATE lives in guest_memfd.
+ * The common test layout on either path: the region of vm that spec
+ * describes (a shared backing, + a guest_memfd when spec->gmem asks for
+ * one), c set up on the path the kernel offers, and the region shared
+ * (on the in-place path a guest_memfd starts private, so it is
+ * converted).  Skips, naming the configuration, where PRIVATE is tracked
+ * nowhere, or where the region has no guest_memfd but PRIVATE lives in
+ * guest_memfd.
  */
 struct kvm_region *converter_setup_region(struct converter *c,
-					  struct kvm_vm *vm, uint64_t gpa,
-					  uint64_t size, bool with_gmem,
+					  struct kvm_vm *vm,
+					  const struct region_spec *spec,
 					  bool discard);
 /* Enable KVM_HC_MAP_GPA_RANGE exits (skips naming the cap if absent). */
 void vm_enable_map_gpa_exits(struct kvm_vm *vm);

@@ -22,8 +22,8 @@ enum convert_path vm_convert_path(struct kvm_vm *vm)
 }
 
 struct kvm_region *converter_setup_region(struct converter *c,
-					  struct kvm_vm *vm, uint64_t gpa,
-					  uint64_t size, bool with_gmem,
+					  struct kvm_vm *vm,
+					  const struct region_spec *spec,
 					  bool discard)
 {
 	struct kvm_region *r;
@@ -32,23 +32,20 @@ struct kvm_region *converter_setup_region(struct converter *c,
 
 	require_private_tracking(vm);
 	path = vm_convert_path(vm);
-	TEST_REQUIRE(with_gmem || path == CONVERT_VM_ATTR, "PRIVATE lives "
-		     "in guest_memfd here (in-place path): a memslot without "
-		     "one is never private");
-	r = vm_add_region(vm, &(struct region_spec){
-		.gpa = gpa, .size = size, .backing = BACKING_ANON,
-		.gmem = with_gmem ? GMEM_CREATE : GMEM_NONE,
-	});
+	TEST_REQUIRE(spec->gmem != GMEM_NONE || path == CONVERT_VM_ATTR,
+		     "PRIVATE lives in guest_memfd here (in-place path): a "
+		     "memslot without one is never private");
+	r = vm_add_region(vm, spec);
 	converter_init(c, vm, path, discard);
 	test_diag("PRIVATE on the %s%s", path == CONVERT_GMEM_ATTR ?
 		  "guest_memfd (in-place series)" : "VM fd",
 		  discard ? ", stale side discarded" : "");
 	if (path == CONVERT_VM_ATTR)
 		return r;
-	err = convert_range(c, gpa, size, false, NULL);
+	err = convert_range(c, r->gpa, r->size, false, NULL);
 	TEST_ASSERT(!err, "initial conversion of [0x%llx, +0x%llx) to shared: "
-		    "%s", (unsigned long long)gpa, (unsigned long long)size,
-		    errno_name(err));
+		    "%s", (unsigned long long)r->gpa,
+		    (unsigned long long)r->size, errno_name(err));
 	return r;
 }
 

@@ -301,8 +301,13 @@ static void two_vms_isolated(void)
 
 	for (i = 0; i < 2; i++) {
 		vm[i] = private_vm();
-		r[i] = converter_setup_region(&conv[i], vm[i], TEST_REGION_GPA,
-					      REGION_SIZE, true, false);
+		r[i] = converter_setup_region(&conv[i], vm[i],
+				&(struct region_spec){
+					.gpa = TEST_REGION_GPA,
+					.size = REGION_SIZE,
+					.backing = BACKING_ANON,
+					.gmem = GMEM_CREATE,
+				}, false);
 		vcpu[i] = vm_vcpu_add_cmd(vm[i]);
 		host_fill_pattern(r[i]->hva, r[i]->gpa, REGION_SIZE,
 				  SEED_HOST);

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bounds.h"
 #include "gmem.h"
 #include "ktap.h"
 #include "kvm_util.h"
@@ -123,36 +124,56 @@ static void create_each_supported_flag(void)
 /* Every bit the kernel does not advertise is EINVAL, bit by bit. */
 static void create_unsupported_flags_einval(void)
 {
-	uint64_t have, bit;
+	unsigned int n, rows = 0, wrong = 0;
+	uint64_t have;
+	char what[32];
 
 	vm_default();
 	have = gmem_supported_flags(vm);
-	for (bit = 1; bit; bit <<= 1) {
-		if (have & bit)
+	for (n = 0; n < 64; n++) {
+		int fd;
+
+		if (have & (1ULL << n))
 			continue;
-		TEST_ASSERT_ERRNO(-__gmem_create(vm, GMEM_SIZE, bit), EINVAL,
-				  "KVM_CREATE_GUEST_MEMFD with an unsupported "
-				  "flag bit");
+		fd = __gmem_create(vm, GMEM_SIZE, 1ULL << n);
+		snprintf(what, sizeof(what), "flag bit %u", n);
+		wrong += table_row(rows++, what, EINVAL, fd >= 0 ? 0 : -fd);
+		if (fd >= 0)
+			close(fd);
 	}
+	TEST_ASSERT_TABLE(wrong, rows, "unsupported guest_memfd flags");
 	vm_free(vm);
 }
 
 /* size 0 and sizes that are not page multiples are EINVAL. */
 static void create_bad_sizes_einval(void)
 {
-	static const uint64_t sizes[] = {
-		0, 1, SZ_4K - 1, SZ_4K + 1, SZ_2M - 512, SZ_2M + 8,
+	/* size is __u64 in the uAPI and a loff_t (signed) inside KVM. */
+	const struct { uint64_t size; int err; const char *what; } rows[] = {
+		{ 0, EINVAL, "0" },
+		{ 1, EINVAL, "1" },
+		{ SZ_4K - 1, EINVAL, "page - 1" },
+		{ SZ_4K, 0, "page" },
+		{ SZ_4K + 1, EINVAL, "page + 1" },
+		{ SZ_2M - 512, EINVAL, "2M - 512" },
+		{ SZ_2M + 8, EINVAL, "2M + 8" },
+		{ (1ULL << 63) - SZ_4K, 0, "2^63 - page (largest loff_t)" },
+		{ 1ULL << 63, EINVAL, "2^63 (negative as loff_t)" },
+		{ (1ULL << 63) + SZ_4K, EINVAL, "2^63 + page (negative)" },
+		{ -SZ_4K, EINVAL, "2^64 - page (negative)" },
 	};
-	unsigned int i;
+	unsigned int i, wrong = 0;
 
 	vm_default();
-	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
-		int fd = __gmem_create(vm, sizes[i], 0);
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		int fd = __gmem_create(vm, rows[i].size, 0);
 
-		TEST_ASSERT(fd == -EINVAL, "size 0x%llx: expected EINVAL, "
-			    "got %s", (unsigned long long)sizes[i],
-			    fd >= 0 ? "an fd" : errno_name(-fd));
+		wrong += table_row(i, rows[i].what, rows[i].err,
+				   fd >= 0 ? 0 : -fd);
+		if (fd >= 0)
+			close(fd);
 	}
+	TEST_ASSERT_TABLE(wrong, i, "guest_memfd sizes");
 	vm_free(vm);
 }
 
@@ -326,22 +347,40 @@ static void fallocate_ranges_and_modes(void)
 		{ punch, 0, 100, EINVAL, "punch, unaligned length" },
 		{ punch, SZ_4K - 1, SZ_4K, EINVAL, "punch, unaligned offset" },
 		{ keep, 0, 0, EINVAL, "zero length" },
+		/*
+		 * loff_t edges (fallocate(2): EINVAL for a negative offset
+		 * or length, EFBIG when offset + len passes the largest
+		 * file size; inside it, guest_memfd refuses what passes
+		 * its own size).
+		 */
+		{ keep, (1ULL << 63) - 2 * SZ_4K, SZ_4K, EINVAL,
+		  "allocate just below 2^63 (past the file)" },
+		{ keep, (1ULL << 63) - SZ_4K, SZ_4K, EFBIG,
+		  "offset + len = 2^63 (negative as loff_t)" },
+		{ keep, 1ULL << 63, SZ_4K, EINVAL, "offset 2^63 (negative)" },
+		{ keep, 0, 1ULL << 63, EINVAL, "length 2^63 (negative)" },
+		{ keep, -SZ_4K, SZ_4K, EINVAL, "offset 2^64 - page" },
+		{ punch, (1ULL << 63) - SZ_4K, SZ_4K, EFBIG,
+		  "punch, offset + len = 2^63" },
 	};
-	unsigned int i;
+	unsigned int i, wrong = 0;
+	char what[160];
 	int fd;
 
 	vm_default();
 	fd = gmem_create(vm, GMEM_SIZE, 0);
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		const struct falloc_case *c = &cases[i];
-		int r = __gmem_fallocate(fd, c->mode, c->off, c->len);
 
-		TEST_ASSERT(r == c->err, "fallocate(mode 0x%x, off 0x%llx, len "
-			    "0x%llx) [%s]: expected %s, got %s", c->mode,
-			    (unsigned long long)c->off,
-			    (unsigned long long)c->len, c->what,
-			    errno_name(c->err), errno_name(r));
+		snprintf(what, sizeof(what), "%s (mode 0x%x, off 0x%llx, len "
+			 "0x%llx)", c->what, c->mode,
+			 (unsigned long long)c->off,
+			 (unsigned long long)c->len);
+		wrong += table_row(i, what, c->err,
+				   __gmem_fallocate(fd, c->mode, c->off,
+						    c->len));
 	}
+	TEST_ASSERT_TABLE(wrong, i, "fallocate ranges and modes");
 	close(fd);
 	vm_free(vm);
 }
@@ -386,25 +425,30 @@ static int bind(struct kvm_vm *v, uint32_t slot, uint64_t gpa, uint64_t size,
 					    size, NULL, fd, off);
 }
 
-/* Offsets and sizes past the file, or unaligned, are EINVAL. */
+/*
+ * Binding offsets and sizes at every edge of their type (lib/bounds.c):
+ * unaligned, empty, past the file, past what a loff_t holds, and sums
+ * that wrap unsigned or turn negative as loff_t are EINVAL; the ranges
+ * inside the file bind (and are deleted again).  Every row is reported.
+ */
 static void bind_bad_offsets_einval(void)
 {
-	const struct { uint64_t off, size; const char *what; } cases[] = {
-		{ GMEM_SIZE, SZ_4K, "offset at the file size" },
-		{ GMEM_SIZE - SZ_4K, SZ_2M, "range across the file size" },
-		{ 0, GMEM_SIZE + SZ_4K, "size beyond the file" },
-		{ 100, SZ_4K, "unaligned offset" },
-		{ ~0ULL & ~(SZ_4K - 1), SZ_4K, "offset + size overflows" },
-	};
-	unsigned int i;
-	int fd;
+	struct bound_row rows[BOUND_ROWS_MAX];
+	unsigned int i, n, wrong = 0;
+	int fd, r;
 
 	vm_default();
 	fd = gmem_create(vm, GMEM_SIZE, 0);
-	for (i = 0; i < ARRAY_SIZE(cases); i++)
-		TEST_ASSERT_ERRNO(bind(vm, 10 + i, TEST_REGION_GPA,
-				       cases[i].size, fd, cases[i].off),
-				  EINVAL, cases[i].what);
+	n = bound_rows(GMEM_SIZE, SZ_4K, rows);
+	for (i = 0; i < n; i++) {
+		r = bind(vm, 10, TEST_REGION_GPA, rows[i].size, fd,
+			 rows[i].off);
+		wrong += table_row(i, rows[i].what, rows[i].in_range ? 0 :
+				   EINVAL, r);
+		if (!r)
+			bind(vm, 10, TEST_REGION_GPA, 0, fd, 0);
+	}
+	TEST_ASSERT_TABLE(wrong, n, "guest_memfd binding offsets and sizes");
 	TEST_ASSERT_ERRNO(bind(vm, 10, TEST_REGION_GPA, GMEM_SIZE, fd, 0), 0,
 			  "binding the whole file");
 	close(fd);

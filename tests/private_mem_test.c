@@ -46,8 +46,11 @@ static uint64_t host_bad_pages(uint64_t seed)
 static void setup(bool with_gmem)
 {
 	vm = vm_create_private_plain();
-	r = converter_setup_region(&conv, vm, TEST_REGION_GPA, REGION_SIZE,
-				   with_gmem, false);
+	r = converter_setup_region(&conv, vm, &(struct region_spec){
+		.gpa = TEST_REGION_GPA, .size = REGION_SIZE,
+		.backing = BACKING_ANON,
+		.gmem = with_gmem ? GMEM_CREATE : GMEM_NONE,
+	}, false);
 	vcpu = vm_vcpu_add_cmd(vm);
 }
 
@@ -155,11 +158,51 @@ static void memory_fault_exit_then_resume(void)
 	vm_free(vm);
 }
 
+/*
+ * A huge mapping never covers pages of both kinds: with THP behind the
+ * shared side and 2M guest leaves, KVM maps the region with 2M pages;
+ * converting one 4K page in the middle of one must leave the guest
+ * reaching private memory for exactly that page, and the host's data
+ * everywhere else, whichever page the guest touches first.
+ */
+static void huge_mapping_split_by_conversion(void)
+{
+	const uint64_t hole = SZ_2M + 5 * SZ_4K;
+	struct guest_result res;
+
+	vm = vm_create_private_plain();
+	r = converter_setup_region(&conv, vm, &(struct region_spec){
+		.gpa = TEST_REGION_GPA, .size = REGION_SIZE,
+		.backing = BACKING_THP, .guest_page = GUEST_PAGE_2M,
+		.gmem = GMEM_CREATE,
+	}, false);
+	vcpu = vm_vcpu_add_cmd(vm);
+	host_fill(SEED_SHARED);
+	expect_guest_sees(SEED_SHARED, "before (2M mappings)");
+	set_attr(r->gpa + hole, SZ_4K, true);
+	/* Shared pages first: a wrong 2M leaf would then cover the hole. */
+	res = vcpu_cmd(vcpu, GOP_CHECK, r->gpa, REGION_SIZE, SEED_SHARED);
+	TEST_ASSERT(res.bad == 1 && res.first_bad_gpa == r->gpa + hole,
+		    "one 4K page private: %llu pages differ from the shared "
+		    "data, first at 0x%llx (want only 0x%llx)",
+		    (unsigned long long)res.bad,
+		    (unsigned long long)res.first_bad_gpa,
+		    (unsigned long long)(r->gpa + hole));
+	expect_guest_sees_range(r->gpa + hole, SZ_4K, 0);
+	vcpu_cmd(vcpu, GOP_FILL, r->gpa + hole, SZ_4K, SEED_PRIVATE);
+	TEST_ASSERT(!host_bad_pages(SEED_SHARED), "the guest's private write "
+		    "reached the shared backing");
+	set_attr(r->gpa + hole, SZ_4K, false);
+	expect_guest_sees(SEED_SHARED, "after converting back");
+	vm_free(vm);
+}
+
 static const struct ktap_case cases[] = {
 	KTAP_CASE(private_writes_invisible_to_shared),
 	KTAP_CASE(private_content_survives_round_trip),
 	KTAP_CASE(punch_hole_zeroes_private),
 	KTAP_CASE(memory_fault_exit_then_resume),
+	KTAP_CASE(huge_mapping_split_by_conversion),
 };
 
 int main(int argc, char **argv)
