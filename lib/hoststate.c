@@ -252,16 +252,26 @@ static uint64_t ledger_target(const struct ledger *l)
  * Set the knob for the claims left: the original value (and forget the
  * ledger) when there are none.  Called with the ledger locked.
  */
+static int knob_set(const char *path, uint64_t v)
+{
+	uint64_t now;
+
+	/* Only a change is written (see knob_claim()). */
+	if (knob_read(path, &now) && now == v)
+		return 0;
+	return knob_write(path, v);
+}
+
 static int ledger_apply(int fd, const char *lpath, struct ledger *l)
 {
 	int err;
 
 	if (!l->n) {
-		err = l->have_orig ? knob_write(l->knob, l->orig) : 0;
+		err = l->have_orig ? knob_set(l->knob, l->orig) : 0;
 		unlink(lpath);
 		return err;
 	}
-	err = knob_write(l->knob, ledger_target(l));
+	err = knob_set(l->knob, ledger_target(l));
 	return ledger_store(fd, l) ?: err;
 }
 
@@ -470,7 +480,11 @@ int knob_claim(const char *path, uint64_t amount, const char *base_path,
 	remember(path);
 	res->orig = l.orig;
 	res->target = ledger_target(&l);
-	err = knob_write(path, res->target);
+	/*
+	 * Write only a change: a 1G pool that cannot grow at runtime (no
+	 * CONFIG_CONTIG_ALLOC) refuses any write, even of its own size.
+	 */
+	err = res->target == now ? 0 : knob_write(path, res->target);
 	knob_read(path, &res->value);
 	describe_others(&l, getpid(), res);
 	err = ledger_store(fd, &l) ?: err;

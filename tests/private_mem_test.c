@@ -10,6 +10,7 @@
 #include "convert.h"
 #include "gmem.h"
 #include "guest_ops.h"
+#include "hugetlb.h"
 #include "ktap.h"
 #include "kvm_util.h"
 
@@ -159,29 +160,32 @@ static void memory_fault_exit_then_resume(void)
 }
 
 /*
- * A huge mapping never covers pages of both kinds: with THP behind the
- * shared side and 2M guest leaves, KVM maps the region with 2M pages;
- * converting one 4K page in the middle of one must leave the guest
- * reaching private memory for exactly that page, and the host's data
- * everywhere else, whichever page the guest touches first.
+ * A huge mapping never covers pages of both kinds: with huge pages behind
+ * the shared side and guest leaves of the same size, KVM maps the region
+ * with huge pages; converting one 4K page in the middle of one must leave
+ * the guest reaching private memory for exactly that page, and the host's
+ * data everywhere else, whichever page the guest touches first.
  */
-static void huge_mapping_split_by_conversion(void)
+static void huge_split(enum backing_type backing, enum guest_page leaf,
+		       uint64_t size)
 {
-	const uint64_t hole = SZ_2M + 5 * SZ_4K;
+	const uint64_t hole = size / 2 + 5 * SZ_4K;
 	struct guest_result res;
 
+	if (backing == BACKING_HUGETLB_1G)
+		hugetlb_require(SZ_1G, size / SZ_1G);
 	vm = vm_create_private_plain();
 	r = converter_setup_region(&conv, vm, &(struct region_spec){
-		.gpa = TEST_REGION_GPA, .size = REGION_SIZE,
-		.backing = BACKING_THP, .guest_page = GUEST_PAGE_2M,
-		.gmem = GMEM_CREATE,
+		.gpa = TEST_REGION_GPA, .size = size, .backing = backing,
+		.guest_page = leaf, .gmem = GMEM_CREATE,
 	}, false);
 	vcpu = vm_vcpu_add_cmd(vm);
-	host_fill(SEED_SHARED);
-	expect_guest_sees(SEED_SHARED, "before (2M mappings)");
+	host_fill_pattern(r->hva, r->gpa, size, SEED_SHARED);
+	ASSERT_GUEST_SAW(vcpu_cmd(vcpu, GOP_CHECK, r->gpa, size, SEED_SHARED),
+			 r->gpa, size, SEED_SHARED, "before (huge mappings)");
 	set_attr(r->gpa + hole, SZ_4K, true);
-	/* Shared pages first: a wrong 2M leaf would then cover the hole. */
-	res = vcpu_cmd(vcpu, GOP_CHECK, r->gpa, REGION_SIZE, SEED_SHARED);
+	/* Shared pages first: a wrong huge leaf would then cover the hole. */
+	res = vcpu_cmd(vcpu, GOP_CHECK, r->gpa, size, SEED_SHARED);
 	TEST_ASSERT(res.bad == 1 && res.first_bad_gpa == r->gpa + hole,
 		    "one 4K page private: %llu pages differ from the shared "
 		    "data, first at 0x%llx (want only 0x%llx)",
@@ -190,11 +194,24 @@ static void huge_mapping_split_by_conversion(void)
 		    (unsigned long long)(r->gpa + hole));
 	expect_guest_sees_range(r->gpa + hole, SZ_4K, 0);
 	vcpu_cmd(vcpu, GOP_FILL, r->gpa + hole, SZ_4K, SEED_PRIVATE);
-	TEST_ASSERT(!host_bad_pages(SEED_SHARED), "the guest's private write "
-		    "reached the shared backing");
+	TEST_ASSERT(!host_pattern_bad_pages(r->hva, r->gpa, size, SEED_SHARED),
+		    "the guest's private write reached the shared backing");
 	set_attr(r->gpa + hole, SZ_4K, false);
-	expect_guest_sees(SEED_SHARED, "after converting back");
+	ASSERT_GUEST_SAW(vcpu_cmd(vcpu, GOP_CHECK, r->gpa, size, SEED_SHARED),
+			 r->gpa, size, SEED_SHARED, "after converting back");
 	vm_free(vm);
+}
+
+/* THP behind the shared side, 2M guest leaves. */
+static void huge_mapping_split_by_conversion(void)
+{
+	huge_split(BACKING_THP, GUEST_PAGE_2M, REGION_SIZE);
+}
+
+/* A 1G hugetlb page behind the shared side, a 1G guest leaf. */
+static void gigantic_mapping_split_by_conversion(void)
+{
+	huge_split(BACKING_HUGETLB_1G, GUEST_PAGE_1G, SZ_1G);
 }
 
 static const struct ktap_case cases[] = {
@@ -203,6 +220,7 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(punch_hole_zeroes_private),
 	KTAP_CASE(memory_fault_exit_then_resume),
 	KTAP_CASE(huge_mapping_split_by_conversion),
+	KTAP_CASE(gigantic_mapping_split_by_conversion),
 };
 
 int main(int argc, char **argv)
