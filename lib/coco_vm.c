@@ -23,6 +23,7 @@
 #include "coco.h"
 #include "coco_uapi.h"
 #include "gmem.h"
+#include "kvm_ioctl.h"
 #include "kvm_util.h"
 #include "processor.h"
 
@@ -39,7 +40,7 @@ static int sev_cmd(struct kvm_vm *vm, uint32_t id, void *data,
 	struct kvm_sev_cmd c = {
 		.id = id, .data = (uintptr_t)data, .sev_fd = vm->sev_fd,
 	};
-	int r = ioctl(vm->fd, KVM_MEMORY_ENCRYPT_OP, &c);
+	int r = kvm_ioctl(vm->fd, KVM_MEMORY_ENCRYPT_OP, &c);
 
 	*fw_error = c.error;
 	return r ? -errno : 0;
@@ -95,7 +96,7 @@ static uint64_t snp_policy(struct kvm_vm *vm)
 	bool smt = smt_active();
 	const char *bad;
 
-	TEST_ASSERT(!ioctl(vm->kvm_fd, KVM_GET_DEVICE_ATTR, &attr),
+	TEST_ASSERT(!kvm_ioctl(vm->kvm_fd, KVM_GET_DEVICE_ATTR, &attr),
 		    "KVM_GET_DEVICE_ATTR(KVM_X86_SNP_POLICY_BITS)");
 	if (smt)
 		policy |= SNP_POLICY_SMT;
@@ -153,6 +154,7 @@ static const struct vm_backend snp_backend = {
 
 /* ---- TDX ------------------------------------------------------------------ */
 #define TDX_GPAW	48
+#define TDX_MAX_CPUID_ENTRIES	4096
 #define XFAM_X87_SSE	0x3ULL
 
 static int tdx_cmd(int fd, uint32_t id, uint32_t flags, void *data,
@@ -161,7 +163,7 @@ static int tdx_cmd(int fd, uint32_t id, uint32_t flags, void *data,
 	struct kvm_tdx_cmd c = {
 		.id = id, .flags = flags, .data = (uintptr_t)data,
 	};
-	int r = ioctl(fd, KVM_MEMORY_ENCRYPT_OP, &c);
+	int r = kvm_ioctl(fd, KVM_MEMORY_ENCRYPT_OP, &c);
 
 	*hw_error = c.hw_error;
 	return r ? -errno : 0;
@@ -179,9 +181,10 @@ static struct kvm_tdx_capabilities *tdx_caps(struct kvm_vm *vm, int *err)
 		TEST_ASSERT(caps, "calloc");
 		caps->cpuid.nent = nent;
 		*err = tdx_cmd(vm->fd, GMEM_KVM_TDX_CAPABILITIES, 0, caps, &hw);
-		if (*err != -E2BIG || caps->cpuid.nent <= nent)
+		if (*err != -E2BIG || nent >= TDX_MAX_CPUID_ENTRIES)
 			break;
-		nent = caps->cpuid.nent;
+		/* 7.3 answers E2BIG without writing the size it needs. */
+		nent = caps->cpuid.nent > nent ? caps->cpuid.nent : 2 * nent;
 		free(caps);
 	}
 	if (*err) {
@@ -242,6 +245,14 @@ static int tdx_vm_init(struct kvm_vm *vm, char *why, size_t len)
 	return 0;
 }
 
+/*
+ * The TD vCPU's CPUID first, then KVM_TDX_INIT_VCPU: INIT_VCPU switches
+ * the local APIC to x2APIC, and KVM treats that enable bit as reserved
+ * unless the vCPU's CPUID (set by KVM_SET_CPUID2) has X2APIC (lapic.c),
+ * so the other order fails with EINVAL.  The TDX selftests and the
+ * original KVM patch use this order; intel-tdx.rst lists them the other
+ * way round.
+ */
 static void tdx_vcpu_init(struct kvm_vcpu *vcpu)
 {
 	struct kvm_cpuid2 *cpuid;
@@ -249,27 +260,27 @@ static void tdx_vcpu_init(struct kvm_vcpu *vcpu)
 	uint64_t hw;
 	int r;
 
-	/* data: the vCPU's initial RCX (unused by the boot stub). */
-	r = tdx_cmd(vcpu->fd, GMEM_KVM_TDX_INIT_VCPU, 0, NULL, &hw);
-	TEST_ASSERT(!r, "KVM_TDX_INIT_VCPU(%u): %s (hw_error 0x%llx)",
-		    vcpu->id, errno_name(-r), (unsigned long long)hw);
 	for (;;) {
 		cpuid = calloc(1, sizeof(*cpuid) +
 			       nent * sizeof(cpuid->entries[0]));
 		TEST_ASSERT(cpuid, "calloc");
 		cpuid->nent = nent;
 		r = tdx_cmd(vcpu->fd, GMEM_KVM_TDX_GET_CPUID, 0, cpuid, &hw);
-		if (r != -E2BIG || cpuid->nent <= nent)
+		if (r != -E2BIG || nent >= TDX_MAX_CPUID_ENTRIES)
 			break;
-		nent = cpuid->nent;
+		nent = cpuid->nent > nent ? cpuid->nent : 2 * nent;
 		free(cpuid);
 	}
 	TEST_ASSERT(!r, "KVM_TDX_GET_CPUID(%u): %s", vcpu->id, errno_name(-r));
 	/* KVM's view must match what the TDX module virtualizes. */
-	TEST_ASSERT(!ioctl(vcpu->fd, KVM_SET_CPUID2, cpuid),
+	TEST_ASSERT(!kvm_ioctl(vcpu->fd, KVM_SET_CPUID2, cpuid),
 		    "KVM_SET_CPUID2 from KVM_TDX_GET_CPUID (%u entries)",
 		    cpuid->nent);
 	free(cpuid);
+	/* data: the vCPU's initial RCX (unused by the boot stub). */
+	r = tdx_cmd(vcpu->fd, GMEM_KVM_TDX_INIT_VCPU, 0, NULL, &hw);
+	TEST_ASSERT(!r, "KVM_TDX_INIT_VCPU(%u): %s (hw_error 0x%llx)",
+		    vcpu->id, errno_name(-r), (unsigned long long)hw);
 }
 
 struct tdx_populate_ctx {

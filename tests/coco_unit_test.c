@@ -6,6 +6,7 @@
  * shared/tdx.h).  Pure code: runs on any host.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,8 @@
 #include "coco_uapi.h"
 #include "compat.h"
 #include "ktap.h"
+#include "kvm_ioctl.h"
+#include "kvm_util.h"
 #include "test_util.h"
 #include "vm_type.h"
 
@@ -459,6 +462,97 @@ _Static_assert(sizeof(struct kvm_tdx_init_mem_region) == 24,
 _Static_assert(sizeof(struct kvm_memory_attributes2) == 128,
 	       "kvm_memory_attributes2 (in-place series)");
 
+/*
+ * A model of what KVM 7.3 enforces when a TD vCPU is set up (tdx.c,
+ * lapic.c): KVM_TDX_INIT_VCPU enables x2APIC, refused (EINVAL) unless
+ * KVM_SET_CPUID2 gave the vCPU X2APIC first; KVM_TDX_GET_CPUID may
+ * answer E2BIG without writing the size it needs.  The backend's real
+ * code runs against it through kvm_ioctl_hook.
+ */
+static struct {
+	char seq[96];
+	bool cpuid_set;
+	unsigned int e2big;
+	uint32_t nent_seen[4];
+	unsigned int nr_get;
+} td;
+
+static void td_log(const char *what)
+{
+	snprintf(td.seq + strlen(td.seq), sizeof(td.seq) - strlen(td.seq),
+		 "%s%s", td.seq[0] ? " " : "", what);
+}
+
+static int td_model_ioctl(int fd __unused, unsigned long req, void *arg)
+{
+	struct kvm_tdx_cmd *c = arg;
+	struct kvm_cpuid2 *cpuid;
+
+	if (req == KVM_SET_CPUID2) {
+		td_log("SET_CPUID2");
+		td.cpuid_set = true;
+		return 0;
+	}
+	if (req != KVM_MEMORY_ENCRYPT_OP)
+		goto notty;
+	switch (c->id) {
+	case GMEM_KVM_TDX_GET_CPUID:
+		td_log("GET_CPUID");
+		cpuid = (struct kvm_cpuid2 *)(uintptr_t)c->data;
+		if (td.nr_get < ARRAY_SIZE(td.nent_seen))
+			td.nent_seen[td.nr_get++] = cpuid->nent;
+		if (td.e2big && td.e2big--) {
+			errno = E2BIG;
+			return -1;
+		}
+		cpuid->nent = 1;
+		cpuid->entries[0].function = 1;
+		return 0;
+	case GMEM_KVM_TDX_INIT_VCPU:
+		td_log("INIT_VCPU");
+		if (!td.cpuid_set) {
+			errno = EINVAL;
+			return -1;
+		}
+		return 0;
+	}
+notty:
+	errno = ENOTTY;
+	return -1;
+}
+
+/* The TD vCPU is set up in the order KVM accepts. */
+static void tdx_vcpu_setup_order(void)
+{
+	struct kvm_vcpu vcpu = { .fd = 1000, .id = 0 };
+
+	memset(&td, 0, sizeof(td));
+	kvm_ioctl_hook = td_model_ioctl;
+	vm_backend_of(VM_KIND_TDX)->vcpu_init(&vcpu);
+	kvm_ioctl_hook = NULL;
+	test_diag("sequence: %s", td.seq);
+	TEST_ASSERT(!strcmp(td.seq, "GET_CPUID SET_CPUID2 INIT_VCPU"),
+		    "TD vCPU setup ran \"%s\"", td.seq);
+}
+
+/* E2BIG without the size KVM needs: the buffer grows anyway. */
+static void tdx_get_cpuid_grows_on_bare_e2big(void)
+{
+	struct kvm_vcpu vcpu = { .fd = 1000, .id = 0 };
+
+	memset(&td, 0, sizeof(td));
+	td.e2big = 2;
+	kvm_ioctl_hook = td_model_ioctl;
+	vm_backend_of(VM_KIND_TDX)->vcpu_init(&vcpu);
+	kvm_ioctl_hook = NULL;
+	test_diag("sequence: %s; nent offered %u, %u, %u", td.seq,
+		  td.nent_seen[0], td.nent_seen[1], td.nent_seen[2]);
+	TEST_ASSERT_EQ(td.nr_get, 3);
+	TEST_ASSERT(td.nent_seen[1] > td.nent_seen[0] &&
+		    td.nent_seen[2] > td.nent_seen[1],
+		    "the buffer did not grow after a bare E2BIG");
+}
+
 static const struct ktap_case cases[] = {
 	KTAP_CASE(ghcb_psc_request),
 	KTAP_CASE(ghcb_psc_response),
@@ -474,6 +568,8 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(tdx_cpuid_filtered_by_capabilities),
 	KTAP_CASE(vm_type_skip_reasons),
 	KTAP_CASE(vm_type_names),
+	KTAP_CASE(tdx_vcpu_setup_order),
+	KTAP_CASE(tdx_get_cpuid_grows_on_bare_e2big),
 };
 
 int main(int argc, char **argv)
