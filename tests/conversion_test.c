@@ -651,6 +651,32 @@ static void inplace_subrange_indexing(void)
 	vm_free(vm);
 }
 
+/*
+ * A range whose first pages already have the attribute converts the rest
+ * too (the "already done" shortcut must look at every page), both ways.
+ */
+static void inplace_partly_converted_range(void)
+{
+	uint64_t off;
+
+	setup_in_place(true);
+	gmem_convert(0, 2 * SZ_4K, true);
+	gmem_convert(0, REGION_SIZE, true);
+	for (off = 0; off < REGION_SIZE; off += SZ_4K)
+		TEST_ASSERT(host_sigbus(host_word(r->gpa + off)), "page +0x%llx"
+			    " still mappable after converting a range whose "
+			    "first pages were already private",
+			    (unsigned long long)off);
+	gmem_convert(0, SZ_4K, false);
+	gmem_convert(0, REGION_SIZE, false);
+	for (off = 0; off < REGION_SIZE; off += SZ_4K)
+		TEST_ASSERT(!host_sigbus(host_word(r->gpa + off)), "page "
+			    "+0x%llx still private after converting a range "
+			    "whose first page was already shared",
+			    (unsigned long long)off);
+	vm_free(vm);
+}
+
 /* Converting before any page is allocated, then touching both sides. */
 static void inplace_before_allocation(void)
 {
@@ -901,6 +927,7 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(inplace_default_state),
 	KTAP_CASE(inplace_contents_preserved),
 	KTAP_CASE(inplace_subrange_indexing),
+	KTAP_CASE(inplace_partly_converted_range),
 	KTAP_CASE(inplace_before_allocation),
 	KTAP_CASE(inplace_punch_keeps_attribute),
 	KTAP_CASE(inplace_forked_child_mapping),
