@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "coco_state.h"
 #include "convert.h"
 #include "gmem.h"
 #include "guest_ops.h"
@@ -56,6 +57,9 @@ struct conv_row {
 	struct sample_stats host_ns, guest_rtt_ns, retouch_ns;
 	double x_zeroing;	/* host mean / memset mean, same bytes */
 	double x_exit;		/* guest round trip / bare exit */
+	bool host_timed;	/* the host-only conversion was measured */
+	double exits;		/* the handler's exits per guest conversion */
+	const char *skipped;	/* a row this VM type cannot have */
 };
 
 static const char *prog = "convert_bench";
@@ -66,6 +70,25 @@ static struct conv_row rows[16 * NR_PATHS * 4];
 static unsigned int nr_rows;
 static const char *skip_reason[NR_PATHS];
 static uint64_t tsc_khz;
+
+static bool coco_kind(void)
+{
+	return vm_kind_info(cfg.kind)->coco != COCO_NONE;
+}
+
+/* What a row times, by VM kind (in the text and JSON output). */
+static const char *timed_what(bool coco)
+{
+	return coco ? "snp/tdx: only the guest converts its memory: the guest "
+		      "round trip (request, the host's handler, validate / "
+		      "accept, page-table bit) and the re-touch; the host-only "
+		      "conversion is not measured (done behind the guest's "
+		      "back it would leave its view stale)" :
+		      "host: the conversion ioctl alone; guest: the round trip "
+		      "of KVM_HC_MAP_GPA_RANGE through the host's handler, "
+		      "then the re-touch";
+}
+
 
 /* ---- Options ------------------------------------------------------------ */
 
@@ -301,6 +324,15 @@ static struct kvm_vm *vm;
 static struct kvm_region *region;
 static struct kvm_vcpu *vcpu;
 static struct converter conv;
+/* Confidential VMs: the guest's view of the region (lib/coco_state.c). */
+static struct coco_pages cmodel;
+
+static void free_vm(void)
+{
+	vm_free(vm);
+	vm = NULL;
+	coco_pages_free(&cmodel);
+}
 
 /*
  * A VM for one path with a region of the given shape (the in-place path
@@ -316,8 +348,7 @@ static bool __printf(2, 3) path_skip(enum path p, const char *fmt, ...)
 	va_end(ap);
 	skip_reason[p] = why;
 	if (vm)
-		vm_free(vm);
-	vm = NULL;
+		free_vm();
 	return false;
 }
 
@@ -383,6 +414,9 @@ static bool setup_path(enum path p, enum backing_type backing, uint64_t size,
 				  GUEST_MEMFD_FLAG_INIT_SHARED;
 	}
 	region = vm_add_region(vm, &spec);
+	if (vm->coco != COCO_NONE)
+		coco_pages_init(&cmodel, vm->coco, region->gpa, region->size,
+				spec.private);
 	vm_enable_map_gpa_exits(vm);
 	vcpu = vm_vcpu_add_cmd(vm);
 	converter_init(&conv, vm, p == PATH_IN_PLACE ? CONVERT_GMEM_ATTR :
@@ -441,17 +475,121 @@ static void verify_in_place(uint64_t gpa, uint64_t size, bool to_private)
 	}
 }
 
+/* ---- Confidential VMs: guest-driven rows (lib/coco_state.c) ------------- */
+
+struct coco_ctx {
+	double rtt_ns, touch_ns;
+	uint64_t exits;
+};
+
+/* Exits the handler answered (accepted or refused) so far. */
+static uint64_t handler_exits(void)
+{
+	return conv.stats.calls + conv.stats.refused;
+}
+
+static uint64_t map_attrs(bool to_private)
+{
+	return to_private ? KVM_MAP_GPA_RANGE_ENCRYPTED :
+			    KVM_MAP_GPA_RANGE_DECRYPTED;
+}
+
+static void coco_guest_convert_op(void *ctx, uint64_t gpa, uint64_t size,
+				  bool to_private)
+{
+	struct guest_result res = run_cmd(GOP_CONVERT, gpa, size,
+					  map_attrs(to_private));
+
+	(void)ctx;
+	TEST_ASSERT(!res.bad, "the guest's conversion of [0x%llx, +0x%llx) "
+		    "to %s failed: 0x%llx", (unsigned long long)gpa,
+		    (unsigned long long)size, to_private ? "private" :
+		    "shared", (unsigned long long)res.bad);
+}
+
+static void coco_touch_op(void *ctx, uint64_t gpa, uint64_t size)
+{
+	(void)ctx;
+	run_cmd(GOP_TOUCH_TIMED, gpa, size, 0);
+}
+
+static void coco_discard_op(void *ctx, uint64_t gpa, uint64_t size)
+{
+	(void)ctx;
+	region_discard(region, gpa - region->gpa, size);
+}
+
+static void coco_timed_op(void *ctx, uint64_t gpa, uint64_t size,
+			  bool to_private)
+{
+	struct coco_ctx *c = ctx;
+	uint64_t before = handler_exits();
+	struct guest_result res = run_cmd(GOP_CONVERT_TIMED, gpa, size,
+					  map_attrs(to_private));
+
+	c->exits = handler_exits() - before;
+	TEST_ASSERT(res.first_bad_value == 0, "the guest's conversion "
+		    "failed: 0x%llx", (unsigned long long)res.first_bad_value);
+	c->rtt_ns = res.bad * 1e6 / tsc_khz;
+	c->touch_ns = res.first_bad_gpa * 1e6 / tsc_khz;
+}
+
+static const struct coco_row_ops coco_ops = {
+	.guest_convert = coco_guest_convert_op,
+	.guest_touch = coco_touch_op,
+	.discard = coco_discard_op,
+	.timed_convert = coco_timed_op,
+};
+
+/*
+ * One row on SNP/TDX: every step is the guest's or follows what it
+ * asked for, checked against the model of its view before it runs.
+ */
+static unsigned int measure_row_coco(struct conv_row *row, double *rtt,
+				     double *touch)
+{
+	unsigned int n = iterations_for(row->size), it;
+	uint64_t calls = 0;
+	struct coco_ctx c;
+
+	row->skipped = coco_row_exists(row->to_private, row->populated);
+	if (row->skipped)
+		return 0;
+	for (it = 0; it < n && !bench_interrupted; it++) {
+		TEST_ASSERT(coco_row_run(&cmodel, &coco_ops, &c, region->gpa,
+					 row->size, row->to_private,
+					 row->populated),
+			    "convert_bench's plan would fault on the hardware:"
+			    " %s", cmodel.error);
+		calls += c.exits;
+		rtt[it] = c.rtt_ns;
+		touch[it] = c.touch_ns;
+	}
+	row->exits = it ? (double)calls / it : 0;
+	return it;
+}
+
 static void measure_row(enum path p, uint64_t size, bool to_private,
 			bool populated)
 {
 	struct conv_row *row = &rows[nr_rows++];
 	unsigned int n = iterations_for(size), it;
-	uint64_t gpa = region->gpa, attrs;
+	uint64_t gpa = region->gpa, attrs, calls = 0, exits;
 	double host[1000], rtt[1000], touch[1000];
 	const struct floor_row *f = floor_for(size);
 
-	attrs = to_private ? KVM_MAP_GPA_RANGE_ENCRYPTED :
-			     KVM_MAP_GPA_RANGE_DECRYPTED;
+	attrs = map_attrs(to_private);
+	row->path = p;
+	row->size = size;
+	row->to_private = to_private;
+	row->populated = populated;
+	if (vm->coco != COCO_NONE) {
+		n = measure_row_coco(row, rtt, touch);
+		if (row->skipped)
+			return;
+		goto stats;
+	}
+	row->host_timed = true;
 	for (it = 0; it < n && !bench_interrupted; it++) {
 		struct guest_result res;
 		uint64_t t0;
@@ -464,7 +602,9 @@ static void measure_row(enum path p, uint64_t size, bool to_private,
 			verify_in_place(gpa, size, to_private);
 
 		prepare(gpa, size, to_private, populated);
+		exits = handler_exits();
 		res = run_cmd(GOP_CONVERT_TIMED, gpa, size, attrs);
+		calls += handler_exits() - exits;
 		TEST_ASSERT(res.first_bad_value == 0, "the guest's conversion "
 			    "request was refused: %lld",
 			    (long long)res.first_bad_value);
@@ -472,14 +612,14 @@ static void measure_row(enum path p, uint64_t size, bool to_private,
 		touch[it] = res.first_bad_gpa * 1e6 / tsc_khz;
 	}
 	n = it;
-	row->path = p;
-	row->size = size;
-	row->to_private = to_private;
-	row->populated = populated;
-	stats_compute(host, n, &row->host_ns);
+	row->exits = n ? (double)calls / n : 0;
+stats:
+	if (row->host_timed)
+		stats_compute(host, n, &row->host_ns);
 	stats_compute(rtt, n, &row->guest_rtt_ns);
 	stats_compute(touch, n, &row->retouch_ns);
-	row->x_zeroing = f ? row->host_ns.mean / f->memset_ns.mean : 0;
+	row->x_zeroing = f && row->host_timed ?
+			 row->host_ns.mean / f->memset_ns.mean : 0;
 	row->x_exit = row->guest_rtt_ns.mean / exit_rtt_ns.mean;
 	fprintf(stderr, "%s: %-15s %6lluK to %-7s %-9s host p50 %9.1f us, "
 		"guest round trip p50 %9.1f us\n", prog, path_names[p],
@@ -508,7 +648,7 @@ static void measure_conversions(void)
 					if (!bench_interrupted)
 						measure_row(p, cfg.sizes[s],
 							    !d, pop);
-		vm_free(vm);
+		free_vm();
 	}
 }
 
@@ -519,17 +659,52 @@ static void measure_conversions(void)
  * the middle of the second 2M page to private and back, and report what
  * KVM's page counters and the guest's re-access time do at each step.
  */
+/*
+ * The split's conversion of one 4K page: by the host on SW_PROTECTED
+ * VMs; on SNP/TDX by the guest (checked against its view first), the
+ * guest's round trip timed.
+ */
+static uint64_t split_convert(uint64_t gpa, bool to_private)
+{
+	struct guest_result res;
+	uint64_t t0 = now_ns();
+
+	if (!coco_kind()) {
+		host_convert(gpa, SZ_4K, to_private);
+		return now_ns() - t0;
+	}
+	TEST_ASSERT(coco_guest_convert(&cmodel, gpa, SZ_4K, to_private),
+		    "split mode would fault on the hardware: %s",
+		    cmodel.error);
+	res = run_cmd(GOP_CONVERT, gpa, SZ_4K, map_attrs(to_private));
+	TEST_ASSERT(!res.bad, "the guest's conversion of 0x%llx failed: "
+		    "0x%llx", (unsigned long long)gpa,
+		    (unsigned long long)res.bad);
+	return now_ns() - t0;
+}
+
+/* The guest touches [gpa, +size): checked against its view first. */
+static struct guest_result split_touch(uint64_t gpa, uint64_t size)
+{
+	if (coco_kind())
+		TEST_ASSERT(coco_guest_touch(&cmodel, gpa, size), "split mode "
+			    "would fault on the hardware: %s", cmodel.error);
+	return run_cmd(GOP_TOUCH_TIMED, gpa, size, 0);
+}
+
 static void measure_split(struct json *j)
 {
+	/* A confidential guest converts the page: it needs a 4K leaf. */
+	enum guest_page gp = coco_kind() ? GUEST_PAGE_4K : GUEST_PAGE_2M;
 	struct stats_snapshot st[4];
-	uint64_t gpa2m, victim, t0, conv_ns[2];
+	uint64_t gpa2m, victim, conv_ns[2];
 	double touch_us[3];
 	struct guest_result res;
 	unsigned int i;
 	const char *steps[3] = { "before", "after_to_private",
 				 "after_back_to_shared" };
 
-	if (!setup_path(PATH_VM_ATTR, BACKING_THP, 4 * SZ_2M, GUEST_PAGE_2M)) {
+	if (!setup_path(PATH_VM_ATTR, BACKING_THP, 4 * SZ_2M, gp)) {
 		fprintf(stderr, "%s: split: SKIP %s\n", prog,
 			skip_reason[PATH_VM_ATTR]);
 		if (j) {
@@ -542,27 +717,24 @@ static void measure_split(struct json *j)
 	gpa2m = region->gpa + SZ_2M;
 	victim = gpa2m + 256 * SZ_4K;
 
-	run_cmd(GOP_TOUCH_TIMED, region->gpa, region->size, 0);
+	split_touch(region->gpa, region->size);
 	vm_stats_snapshot(vm, &st[0]);
-	res = run_cmd(GOP_TOUCH_TIMED, gpa2m, SZ_2M, 0);
+	res = split_touch(gpa2m, SZ_2M);
 	touch_us[0] = res.bad * 1e3 / tsc_khz / (SZ_2M / SZ_4K);
 
-	t0 = now_ns();
-	host_convert(victim, SZ_4K, true);
-	conv_ns[0] = now_ns() - t0;
-	res = run_cmd(GOP_TOUCH_TIMED, gpa2m, 256 * SZ_4K, 0);
+	conv_ns[0] = split_convert(victim, true);
+	res = split_touch(gpa2m, 256 * SZ_4K);
 	touch_us[1] = res.bad * 1e3 / tsc_khz / 256;
 	vm_stats_snapshot(vm, &st[1]);
 
-	t0 = now_ns();
-	host_convert(victim, SZ_4K, false);
-	conv_ns[1] = now_ns() - t0;
-	res = run_cmd(GOP_TOUCH_TIMED, gpa2m, SZ_2M, 0);
+	conv_ns[1] = split_convert(victim, false);
+	res = split_touch(gpa2m, SZ_2M);
 	touch_us[2] = res.bad * 1e3 / tsc_khz / (SZ_2M / SZ_4K);
 	vm_stats_snapshot(vm, &st[2]);
 
-	printf("split (THP backing, 2M guest mapping, one 4K page of a 2M "
-	       "page converted):\n");
+	printf("split (THP backing, %s guest mapping, one 4K page of a 2M "
+	       "page converted by the %s):\n", gp == GUEST_PAGE_2M ? "2M" :
+	       "4K", coco_kind() ? "guest" : "host");
 	for (i = 0; i < 3; i++)
 		printf("  %-22s pages_4k %6llu pages_2m %4llu  re-access "
 		       "%.3f us/page\n", steps[i],
@@ -578,7 +750,8 @@ static void measure_split(struct json *j)
 	if (j) {
 		json_obj_begin(j, "split");
 		json_str(j, "backing", "thp");
-		json_u64(j, "guest_page", SZ_2M);
+		json_u64(j, "guest_page", gp == GUEST_PAGE_2M ? SZ_2M : SZ_4K);
+		json_str(j, "converted_by", coco_kind() ? "guest" : "host");
 		json_double(j, "to_private_ns", conv_ns[0]);
 		json_double(j, "to_shared_ns", conv_ns[1]);
 		for (i = 0; i < 3; i++) {
@@ -597,7 +770,7 @@ static void measure_split(struct json *j)
 			  snapshot_get(&st[0], "pages_2m"));
 		json_obj_end(j);
 	}
-	vm_free(vm);
+	free_vm();
 }
 
 /* ---- Report ----------------------------------------------------------------- */
@@ -621,19 +794,28 @@ static void print_text(void)
 		if (skip_reason[i])
 			printf("%s: SKIP %s\n", path_names[i], skip_reason[i]);
 	if (nr_rows)
-		printf("%-15s %8s %-7s %-9s %10s %10s %8s %10s %10s\n", "path",
-		       "size", "to", "state", "host p50", "host p99",
-		       "x zero", "guest p50", "x exit");
+		printf("timed: %s\n%-15s %8s %-7s %-9s %10s %10s %8s %10s %10s "
+		       "%6s\n", timed_what(coco_kind()), "path", "size", "to",
+		       "state", "host p50", "host p99", "x zero", "guest p50",
+		       "x exit", "exits");
 	for (i = 0; i < nr_rows; i++) {
 		const struct conv_row *r = &rows[i];
 
-		printf("%-15s %7lluK %-7s %-9s %8.1fus %8.1fus %8.1f %8.1fus "
-		       "%10.1f\n", path_names[r->path],
+		printf("%-15s %7lluK %-7s %-9s ", path_names[r->path],
 		       (unsigned long long)(r->size >> 10),
 		       r->to_private ? "private" : "shared",
-		       r->populated ? "populated" : "untouched",
-		       r->host_ns.p50 / 1e3, r->host_ns.p99 / 1e3,
-		       r->x_zeroing, r->guest_rtt_ns.p50 / 1e3, r->x_exit);
+		       r->populated ? "populated" : "untouched");
+		if (r->skipped) {
+			printf("SKIP %s\n", r->skipped);
+			continue;
+		}
+		if (r->host_timed)
+			printf("%8.1fus %8.1fus %8.1f ", r->host_ns.p50 / 1e3,
+			       r->host_ns.p99 / 1e3, r->x_zeroing);
+		else
+			printf("%10s %10s %8s ", "-", "-", "-");
+		printf("%8.1fus %10.1f %6.1f\n", r->guest_rtt_ns.p50 / 1e3,
+		       r->x_exit, r->exits);
 	}
 }
 
@@ -656,6 +838,7 @@ static void json_rows(struct json *j)
 		if (skip_reason[i])
 			json_str(j, path_names[i], skip_reason[i]);
 	json_obj_end(j);
+	json_str(j, "timed", timed_what(coco_kind()));
 	json_arr_begin(j, "conversions");
 	for (i = 0; i < nr_rows; i++) {
 		const struct conv_row *r = &rows[i];
@@ -666,12 +849,22 @@ static void json_rows(struct json *j)
 		json_str(j, "direction", r->to_private ? "to_private" :
 			 "to_shared");
 		json_bool(j, "populated", r->populated);
-		stats_to_json(&r->host_ns, j, "host_ns");
+		if (r->skipped) {
+			json_str(j, "skipped", r->skipped);
+			json_obj_end(j);
+			continue;
+		}
+		json_double(j, "handler_exits_per_conversion", r->exits);
+		if (r->host_timed)
+			stats_to_json(&r->host_ns, j, "host_ns");
 		stats_to_json(&r->guest_rtt_ns, j, "guest_round_trip_ns");
 		stats_to_json(&r->retouch_ns, j, "guest_retouch_ns");
-		json_double(j, "host_gib_per_s", r->host_ns.mean ?
-			    r->size / r->host_ns.mean / 1.073741824 : 0);
-		json_double(j, "x_zeroing", r->x_zeroing);
+		if (r->host_timed) {
+			json_double(j, "host_gib_per_s", r->host_ns.mean ?
+				    r->size / r->host_ns.mean / 1.073741824 :
+				    0);
+			json_double(j, "x_zeroing", r->x_zeroing);
+		}
 		json_double(j, "x_exit", r->x_exit);
 		json_obj_end(j);
 	}

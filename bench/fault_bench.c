@@ -26,6 +26,7 @@
 
 #include "bench.h"
 #include "coco_guest.h"
+#include "coco_state.h"
 #include "gmem.h"
 #include "hugetlb.h"
 #include "kvm_util.h"
@@ -94,9 +95,14 @@ static void guest_fault_loop(uint64_t args_gpa)
 				 * private memory is PVALIDATE / ACCEPT: the
 				 * fault happens there.
 				 */
-				if (accept)
-					sink += guest_accept((uint64_t)p,
-							     SZ_4K);
+				if (accept) {
+					uint64_t e = guest_accept((uint64_t)p,
+								  SZ_4K);
+
+					__GUEST_ASSERT(!e, "accepting page "
+						       "0x%lx: 0x%lx",
+						       (uint64_t)p, e);
+				}
 				if (write)
 					*p = i;
 				else
@@ -353,6 +359,9 @@ static void bind_node(const struct config *c)
 			  errno_name(errno));
 }
 
+/* Confidential VMs: the guest's view of the region (lib/coco_state.c). */
+static struct coco_pages cmodel;
+
 static void setup_vm(const struct config *c)
 {
 	const struct vm_kind_info *kind = vm_kind_info(c->kind);
@@ -384,6 +393,9 @@ static void setup_vm(const struct config *c)
 		}
 	}
 	region = vm_add_region(vm, &spec);
+	if (vm->coco != COCO_NONE)
+		coco_pages_init(&cmodel, vm->coco, region->gpa, region->size,
+				spec.private);
 	bind_node(c);
 
 	/* Per vCPU: u64 samples and u32 order, each 2M-aligned. */
@@ -407,7 +419,6 @@ static void setup_vm(const struct config *c)
 		x->args->write = c->write;
 		x->args->plain_rdtsc = c->plain_rdtsc;
 		x->args->batch = c->batch ? c->batch : 1;
-		x->args->accept = c->gmem_private && vm->coco != COCO_NONE;
 		x->args->samples = AUX_GPA + off;
 		x->samples = addr_gpa2hva(vm, AUX_GPA + off);
 		off += ALIGN_UP(per * 8, SZ_2M);
@@ -464,14 +475,52 @@ static void *vcpu_worker(struct kvm_vcpu *vcpu)
 }
 
 /* Run every vCPU through one pass of the given mode, concurrently. */
+/*
+ * Whether the region's memory is as discard left it: a confidential
+ * guest accepts (PVALIDATE / TDG.MEM.PAGE.ACCEPT) private pages on their
+ * first touch only; accepting a page again fails on both (SNP: rc 6,
+ * FAIL_NOUPDATE; TDX: page already accepted), so passes over resident
+ * memory (the floors, --populate) do not.
+ */
+static bool region_fresh = true;
+
+static void discard_all(void)
+{
+	region_discard(region, 0, region->size);
+	region_fresh = true;
+	if (cmodel.st)
+		coco_discard(&cmodel, region->gpa, region->size);
+}
+
+/* What the pass does to the guest's view: checked before it runs. */
+static void model_pass(bool accept, bool touches)
+{
+	bool ok = true;
+
+	if (!cmodel.st || !touches)
+		return;
+	if (accept)
+		ok = coco_guest_accept(&cmodel, region->gpa, region->size);
+	ok = ok && coco_guest_touch(&cmodel, region->gpa, region->size);
+	TEST_ASSERT(ok, "this pass would fault on the hardware: %s",
+		    cmodel.error);
+}
+
 static double run_pass(const struct config *c, enum mode mode)
 {
+	bool touches = mode != MODE_TIMER;
+	bool accept = fault_pass_accepts(c->gmem_private, vm->coco,
+					 region_fresh, touches);
 	pthread_barrier_t start;
 	unsigned int i;
 	uint64_t t0;
 
+	model_pass(accept, touches);
+	if (touches)
+		region_fresh = false;
 	pthread_barrier_init(&start, NULL, c->vcpus + 1);
 	for (i = 0; i < c->vcpus; i++) {
+		ctx[i].args->accept = accept;
 		ctx[i].args->mode = mode;
 		ctx[i].start = &start;
 		vcpu_thread_start(ctx[i].vcpu, vcpu_worker);
@@ -597,7 +646,7 @@ static void measure(const struct config *c, struct measured *m)
 		 * The independent check, every pass: the same first touch
 		 * (or resident access) timed only as a whole.
 		 */
-		region_discard(region, 0, region->size);
+		discard_all();
 		if (c->populate)
 			run_pass(c, MODE_UNTIMED);
 		r = pass(c, MODE_UNTIMED, NULL);
@@ -606,7 +655,7 @@ static void measure(const struct config *c, struct measured *m)
 		free(r.ns);
 
 		if (!c->populate)
-			region_discard(region, 0, region->size);
+			discard_all();
 		r = pass(c, MODE_TIMED, NULL);
 		for (i = 0; i < r.n; i++)
 			hist_add(&m->hist, r.ns[i]);
@@ -797,6 +846,7 @@ int main(int argc, char **argv)
 	if (c.json)
 		rc = write_json(&c, &m);
 	vm_free(vm);
+	coco_pages_free(&cmodel);
 	hugetlb_restore();
 	return rc ? rc : bench_interrupted ? 130 : 0;
 }

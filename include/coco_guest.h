@@ -62,6 +62,7 @@ struct guest_vcpu_info {
 #define GUEST_EPVAL	0x70766c00ULL	/* PVALIDATE failed (+ its rc) */
 #define GUEST_EACCEPT	0x61637000ULL	/* TDX ACCEPT failed */
 #define GUEST_EMAPGPA	0x6d617000ULL	/* TDX MapGPA failed */
+#define GUEST_ETDCALL	0x74646300ULL	/* TDCALL refused (+ RAX[39:32]) */
 
 /* Callable from guest code: no SSE (see GUEST_CODE_BEGIN in ucall.h). */
 #pragma GCC push_options

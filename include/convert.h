@@ -109,5 +109,13 @@ struct map_gpa_req {
 /* 0, or EINVAL for unknown attribute bits / a range that wraps. */
 int map_gpa_decode(uint64_t gpa, uint64_t npages, uint64_t attrs,
 		   struct map_gpa_req *req);
+/*
+ * What the handler answers a guest's request: map_gpa_decode(), then the
+ * range must be guest memory (every byte in a memslot of vm): a VMM
+ * converts RAM, never a hole, and a guest asking for 2^63 bytes must not
+ * make KVM reserve 2^51 attribute entries.
+ */
+int map_gpa_check(struct kvm_vm *vm, uint64_t gpa, uint64_t npages,
+		  uint64_t attrs, struct map_gpa_req *req);
 
 #endif /* GMEM_CONVERT_H */

@@ -25,6 +25,7 @@ enum guest_op {
 	GOP_READ,	/* read one u64 at gpa */
 	GOP_WRITE,	/* write seed as one u64 at gpa */
 	GOP_MAP_GPA,	/* KVM_HC_MAP_GPA_RANGE(gpa, size/4K, seed = attrs) */
+	GOP_MAP_GPA_PAGES, /* the same with npages = size, any u64 */
 	/* The VM type's whole guest-side conversion, seed = to private. */
 	GOP_CONVERT,
 	/* Make private memory usable (SNP PVALIDATE, TDX ACCEPT; else 0). */

@@ -277,6 +277,9 @@ void ucall_report(struct kvm_vcpu *vcpu, const struct ucall *uc);
 void vcpu_get_regs(struct kvm_vcpu *vcpu, struct kvm_regs *regs);
 void vcpu_set_regs(struct kvm_vcpu *vcpu, struct kvm_regs *regs);
 const char *exit_reason_name(uint32_t reason);
+/* KVM_EXIT_SYSTEM_EVENT in words (SNP termination, TDX fatal error). */
+const char *system_event_describe(uint32_t type, uint32_t ndata,
+				  const uint64_t *data, char *buf, size_t len);
 /* Fail with the exit reason and RIP: for exits a test did not expect. */
 void __noreturn vcpu_unexpected_exit(struct kvm_vcpu *vcpu, const char *file,
 				     int line);

@@ -87,6 +87,9 @@ do {									\
  */
 unsigned int table_row(unsigned int row, const char *what, int want,
 		       int got);
+/* The same for answers that are not errnos. */
+unsigned int table_row_str(unsigned int row, const char *what,
+			   const char *want, const char *got);
 #define TEST_ASSERT_TABLE(wrong, rows, what)				\
 	TEST_ASSERT(!(wrong), "%u of %u rows of %s wrong (listed above)", \
 		    (wrong), (rows), (what))

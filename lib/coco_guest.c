@@ -259,7 +259,13 @@ static uint64_t snp_pvalidate_range(uint64_t gpa, uint64_t size,
 #define TDVMCALL_REGS_R10_R15	0xfc00ULL
 #define TDVMCALL_STATUS_RETRY	1ULL
 
-/* TDG.VP.VMCALL: R10 status in, R11 output back in a->r11. */
+/*
+ * TDG.VP.VMCALL: the VMCALL's status (R10) comes back, R11's output in
+ * a->r11.  TDCALL's own status is RAX: non-zero means the TDX module
+ * refused the call itself, which Linux treats as fatal; here it comes
+ * back as GUEST_ETDCALL | its class (RAX[39:32]) so that no caller
+ * mistakes it for a host answer.
+ */
 static uint64_t tdvmcall(struct tdvmcall_regs *a)
 {
 	register uint64_t r10 __asm__("r10") = a->r10;
@@ -275,6 +281,8 @@ static uint64_t tdvmcall(struct tdvmcall_regs *a)
 			       "+r"(r12), "+r"(r13), "+r"(r14), "+r"(r15)
 			     :: "rbx", "rdx", "rsi", "rdi", "r8", "r9",
 				"memory");
+	if (rax)
+		return GUEST_ETDCALL | (rax >> 32 & 0xff);
 	a->r11 = r11;
 	return r10;
 }
@@ -293,7 +301,13 @@ void tdx_port_out32(uint16_t port, uint32_t val)
 {
 	struct tdvmcall_regs a = tdx_io_out_regs(port, 4, val);
 
-	tdvmcall(&a);
+	/*
+	 * The ucall channel itself: a refused TDCALL cannot be reported
+	 * through it.  Stop with #UD (the host sees the vCPU die, never a
+	 * silently lost ucall).
+	 */
+	if ((tdvmcall(&a) & ~0xffULL) == GUEST_ETDCALL)
+		__asm__ __volatile__("ud2");
 }
 
 static uint64_t tdx_map_gpa(uint64_t gpa, uint64_t size, bool to_private)
@@ -312,6 +326,8 @@ static uint64_t tdx_map_gpa(uint64_t gpa, uint64_t size, bool to_private)
 		st = tdvmcall(&a);
 		if (!st)
 			return 0;
+		if ((st & ~0xffULL) == GUEST_ETDCALL)
+			return st;
 		if (st != TDVMCALL_STATUS_RETRY || ++tries > 3)
 			return GUEST_EMAPGPA | (st & 0xff);
 		/* R11: where to resume, with the shared bit as sent. */
@@ -366,25 +382,56 @@ uint64_t guest_accept(uint64_t gpa, uint64_t size)
 	}
 }
 
-uint64_t guest_convert(uint64_t gpa, uint64_t size, bool to_private)
+/*
+ * The orders Linux uses (arch/x86/mm/pat/set_memory.c with the
+ * enc_status_change_prepare/finish hooks of arch/x86/coco):
+ *  SNP to shared:   PVALIDATE rescind, PSC shared, then the PTE;
+ *  SNP to private:  the PTE, then PSC private and PVALIDATE;
+ *  TDX to private:  MapGPA private and ACCEPT, then the PTE (no private
+ *                   mapping points at a page not yet accepted);
+ *  TDX to shared:   the PTE, then MapGPA shared (no private mapping
+ *                   points at a page already shared).
+ */
+static uint64_t snp_convert(uint64_t gpa, uint64_t size, bool to_private,
+			    uint64_t set, uint64_t clear)
 {
-	uint64_t set, clear, r;
+	uint64_t r;
 
-	if (guest_vm.coco == COCO_NONE)
-		return guest_convert_request(gpa, size, to_private);
-	enc_bits(to_private, &set, &clear);
 	if (!to_private) {
-		/* Stop using the private page before the host flips it. */
-		if (guest_vm.coco == COCO_SNP) {
-			r = snp_pvalidate_range(gpa, size, false);
-			if (r)
-				return r;
-		}
-		r = guest_convert_request(gpa, size, false);
+		r = snp_pvalidate_range(gpa, size, false);
+		if (!r)
+			r = snp_psc(gpa, size, false);
 		return r ? r : guest_pte_update(gpa, size, set, clear);
 	}
 	r = guest_pte_update(gpa, size, set, clear);
 	if (!r)
-		r = guest_convert_request(gpa, size, true);
-	return r ? r : guest_accept(gpa, size);
+		r = snp_psc(gpa, size, true);
+	return r ? r : snp_pvalidate_range(gpa, size, true);
+}
+
+static uint64_t tdx_convert(uint64_t gpa, uint64_t size, bool to_private,
+			    uint64_t set, uint64_t clear)
+{
+	uint64_t r;
+
+	if (!to_private) {
+		r = guest_pte_update(gpa, size, set, clear);
+		return r ? r : tdx_map_gpa(gpa, size, false);
+	}
+	r = tdx_map_gpa(gpa, size, true);
+	if (!r)
+		r = tdx_accept_range(gpa, size);
+	return r ? r : guest_pte_update(gpa, size, set, clear);
+}
+
+uint64_t guest_convert(uint64_t gpa, uint64_t size, bool to_private)
+{
+	uint64_t set, clear;
+
+	if (guest_vm.coco == COCO_NONE)
+		return guest_convert_request(gpa, size, to_private);
+	enc_bits(to_private, &set, &clear);
+	if (guest_vm.coco == COCO_SNP)
+		return snp_convert(gpa, size, to_private, set, clear);
+	return tdx_convert(gpa, size, to_private, set, clear);
 }

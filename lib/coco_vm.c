@@ -52,13 +52,13 @@ static int snp_vm_init(struct kvm_vm *vm, char *why, size_t len)
 	uint32_t a, b, c, d, fw;
 	int r;
 
-	vm->sev_fd = open("/dev/sev", O_RDWR | O_CLOEXEC);
+	vm->sev_fd = kvm_open("/dev/sev", O_RDWR | O_CLOEXEC);
 	if (vm->sev_fd < 0) {
 		r = -errno;
 		snprintf(why, len, "/dev/sev: %s", errno_name(-r));
 		return r;
 	}
-	cpuid(0x8000001f, 0, &a, &b, &c, &d);
+	host_cpuid(0x8000001f, 0, &a, &b, &c, &d);
 	vm->coco_bit = snp_cbit_from_cpuid(b);
 	if (!(a & (1U << 4)) || !vm->coco_bit) {
 		snprintf(why, len, "CPUID 0x8000001F: EAX 0x%x (bit 4 SEV-SNP) "

@@ -75,6 +75,29 @@ int map_gpa_decode(uint64_t gpa, uint64_t npages, uint64_t attrs,
 	return 0;
 }
 
+/* Every byte of [gpa, end) lies in a region of vm. */
+static bool range_is_ram(struct kvm_vm *vm, uint64_t gpa, uint64_t end)
+{
+	while (gpa < end) {
+		struct kvm_region *r = vm_find_region(vm, gpa);
+
+		if (!r || r->gpa + r->size <= gpa)
+			return false;
+		gpa = r->gpa + r->size;
+	}
+	return true;
+}
+
+int map_gpa_check(struct kvm_vm *vm, uint64_t gpa, uint64_t npages,
+		  uint64_t attrs, struct map_gpa_req *req)
+{
+	int err = map_gpa_decode(gpa, npages, attrs, req);
+
+	if (err)
+		return err;
+	return range_is_ram(vm, req->gpa, req->gpa + req->size) ? 0 : EINVAL;
+}
+
 /*
  * Release the copy that the conversion made stale.  Only regions with a
  * separate shared backing hold two copies; a guest_memfd-only region
@@ -178,8 +201,9 @@ bool convert_handle_exit(struct converter *c, struct kvm_vcpu *vcpu)
 	if (run->exit_reason != KVM_EXIT_HYPERCALL ||
 	    run->hypercall.nr != KVM_HC_MAP_GPA_RANGE)
 		return false;
-	err = map_gpa_decode(run->hypercall.args[0], run->hypercall.args[1],
-			     run->hypercall.args[2], &req);
+	err = map_gpa_check(c->vm, run->hypercall.args[0],
+			    run->hypercall.args[1], run->hypercall.args[2],
+			    &req);
 	if (!err)
 		err = convert_range(c, req.gpa, req.size, req.to_private,
 				    NULL);

@@ -4,12 +4,13 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "kvm_ioctl.h"
 #include "gmem.h"
 
 int __gmem_create(struct kvm_vm *vm, uint64_t size, uint64_t flags)
 {
 	struct kvm_create_guest_memfd g = { .size = size, .flags = flags };
-	int fd = ioctl(vm->fd, KVM_CREATE_GUEST_MEMFD, &g);
+	int fd = kvm_ioctl(vm->fd, KVM_CREATE_GUEST_MEMFD, &g);
 
 	return fd < 0 ? -errno : fd;
 }
@@ -96,7 +97,7 @@ int __vm_set_memory_attributes(struct kvm_vm *vm, uint64_t gpa,
 		.flags = flags,
 	};
 
-	return ioctl(vm->fd, KVM_SET_MEMORY_ATTRIBUTES, &a) ? errno : 0;
+	return kvm_ioctl(vm->fd, KVM_SET_MEMORY_ATTRIBUTES, &a) ? errno : 0;
 }
 
 bool vm_has_attributes_ioctl(struct kvm_vm *vm)
@@ -173,7 +174,7 @@ enum tristate gmem_fd_attributes_ioctl(int gmem_fd)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(attr2_requests); i++) {
-		if (!ioctl(gmem_fd, attr2_requests[i], &a) || errno != ENOTTY) {
+		if (!kvm_ioctl(gmem_fd, attr2_requests[i], &a) || errno != ENOTTY) {
 			attr2_request = attr2_requests[i];
 			return TRI_YES;
 		}
@@ -190,7 +191,7 @@ int __gmem_set_attributes2(int fd, struct kvm_memory_attributes2 *a)
 {
 	if (!attr2_request && gmem_fd_attributes_ioctl(fd) == TRI_NO)
 		return ENOTTY;
-	return ioctl(fd, attr2_request, a) ? errno : 0;
+	return kvm_ioctl(fd, attr2_request, a) ? errno : 0;
 }
 
 int __gmem_set_attributes(int fd, uint64_t offset, uint64_t size,
@@ -239,7 +240,7 @@ enum tristate gmem_private_on_vm_fd(int vm_fd)
 	struct kvm_memory_attributes2 a = {
 		.size = SZ_4K, .attributes = KVM_MEMORY_ATTRIBUTE_PRIVATE,
 	};
-	int fd = ioctl(vm_fd, KVM_CREATE_GUEST_MEMFD, &g), r;
+	int fd = kvm_ioctl(vm_fd, KVM_CREATE_GUEST_MEMFD, &g), r;
 
 	if (fd < 0)
 		return TRI_UNKNOWN;

@@ -120,6 +120,11 @@ void guest_cmd_loop(uint64_t mailbox_gpa)
 						      size / SZ_4K, seed, 0,
 						      cmd->amd), 0, 0);
 			break;
+		case GOP_MAP_GPA_PAGES:
+			GUEST_SYNC_ARGS(kvm_hypercall(KVM_HC_MAP_GPA_RANGE, gpa,
+						      size, seed, 0, cmd->amd),
+					0, 0);
+			break;
 		default:
 			GUEST_FAIL("unknown guest op %lu", op);
 		}

@@ -78,8 +78,14 @@ bool hugetlb_reserve(uint64_t page_size, uint64_t nr, const char **why)
 	err = knob_claim(path, nr, free_path, &res);
 	if (err) {
 		snprintf(msg, sizeof(msg), "hugetlb %s pool: cannot grow it "
-			 "by %llu pages: %s (not root?)", size,
-			 (unsigned long long)nr, errno_name(err));
+			 "by %llu pages: %s (%s)", size,
+			 (unsigned long long)nr, errno_name(err),
+			 err == EACCES || err == EPERM ? "not root?" :
+			 err == EINVAL && page_size == SZ_1G ?
+			 "this kernel cannot allocate gigantic pages at run "
+			 "time, e.g. without CONFIG_CONTIG_ALLOC: reserve them "
+			 "at boot with hugepagesz=1G hugepages=N" :
+			 "the kernel refused the new pool size");
 		knob_release(path);
 		*why = msg;
 		return false;

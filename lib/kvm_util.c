@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "kvm_ioctl.h"
 #include "gmem.h"
 #include "ktap.h"
 #include "kvm_util.h"
@@ -30,7 +31,7 @@
 
 int open_kvm_dev(void)
 {
-	int fd = open(KVM_DEV_PATH, O_RDWR | O_CLOEXEC);
+	int fd = kvm_open(KVM_DEV_PATH, O_RDWR | O_CLOEXEC);
 	int api;
 
 	if (fd < 0) {
@@ -43,7 +44,7 @@ int open_kvm_dev(void)
 				  "join the kvm group)", KVM_DEV_PATH);
 		test_skip("cannot open %s: %s", KVM_DEV_PATH, strerror(errno));
 	}
-	api = ioctl(fd, KVM_GET_API_VERSION, NULL);
+	api = kvm_ioctl(fd, KVM_GET_API_VERSION, NULL);
 	if (api != KVM_API_VERSION) {
 		close(fd);
 		test_skip("KVM API version %d, expected %d", api,
@@ -55,7 +56,7 @@ int open_kvm_dev(void)
 int kvm_check_cap(long cap)
 {
 	int fd = open_kvm_dev();
-	int r = ioctl(fd, KVM_CHECK_EXTENSION, cap);
+	int r = kvm_ioctl(fd, KVM_CHECK_EXTENSION, (void *)cap);
 
 	close(fd);
 	return r < 0 ? 0 : r;
@@ -252,7 +253,8 @@ static struct kvm_vm *create_kind(enum vm_kind k, char *why, size_t len)
 
 	TEST_ASSERT(vm, "calloc");
 	vm->kvm_fd = open_kvm_dev();
-	vm->fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, info->type);
+	vm->fd = kvm_ioctl(vm->kvm_fd, KVM_CREATE_VM,
+			   (void *)info->type);
 	if (vm->fd < 0) {
 		err = errno;
 		snprintf(why, len, "KVM_CREATE_VM(%s): %s",
@@ -416,7 +418,7 @@ void vm_free(struct kvm_vm *vm)
 
 int vm_check_cap(struct kvm_vm *vm, long cap)
 {
-	int r = ioctl(vm->fd, KVM_CHECK_EXTENSION, cap);
+	int r = kvm_ioctl(vm->fd, KVM_CHECK_EXTENSION, (void *)cap);
 
 	return r < 0 ? 0 : r;
 }
@@ -425,7 +427,7 @@ int __vm_enable_cap(struct kvm_vm *vm, uint32_t cap, uint64_t arg0)
 {
 	struct kvm_enable_cap ec = { .cap = cap, .args = { arg0 } };
 
-	return ioctl(vm->fd, KVM_ENABLE_CAP, &ec) ? errno : 0;
+	return kvm_ioctl(vm->fd, KVM_ENABLE_CAP, &ec) ? errno : 0;
 }
 
 void vm_enable_cap(struct kvm_vm *vm, uint32_t cap, uint64_t arg0)
@@ -452,7 +454,7 @@ int __vm_set_user_memory_region2(struct kvm_vm *vm, uint32_t slot,
 		.guest_memfd = gmem_fd,
 	};
 
-	return ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION2, &m) ? errno : 0;
+	return kvm_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION2, &m) ? errno : 0;
 }
 
 /* Pre-6.8 kernels: the original ioctl, for memslots without guest_memfd. */
@@ -474,7 +476,7 @@ static int set_memslot(struct kvm_vm *vm, struct kvm_region *r)
 				r->gpa, r->size, r->hva,
 				r->gmem_fd < 0 ? 0 : r->gmem_fd,
 				r->gmem_offset);
-	return ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &m) ? errno : 0;
+	return kvm_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &m) ? errno : 0;
 }
 
 static void *map_anon(struct kvm_region *r, uint64_t align, int advice)
@@ -708,9 +710,10 @@ struct kvm_vcpu *vm_vcpu_add(struct kvm_vm *vm, void *guest_code)
 		    VM_MAX_VCPUS);
 	vcpu->vm = vm;
 	vcpu->id = vm->nr_vcpus;
-	vcpu->fd = ioctl(vm->fd, KVM_CREATE_VCPU, vcpu->id);
+	vcpu->fd = kvm_ioctl(vm->fd, KVM_CREATE_VCPU,
+			     (void *)(uintptr_t)vcpu->id);
 	TEST_ASSERT(vcpu->fd >= 0, "KVM_CREATE_VCPU(%u)", vcpu->id);
-	size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, NULL);
+	size = kvm_ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, NULL);
 	TEST_ASSERT(size >= (int)sizeof(struct kvm_run),
 		    "KVM_GET_VCPU_MMAP_SIZE = %d", size);
 	vcpu->run_size = size;
@@ -737,7 +740,7 @@ void vcpu_get_regs(struct kvm_vcpu *vcpu, struct kvm_regs *regs)
 	TEST_ASSERT(!regs_protected(vcpu), "vCPU %u of a %s VM: registers "
 		    "are protected once launched", vcpu->id,
 		    vm_kind_info(vcpu->vm->kind)->name);
-	TEST_ASSERT(!ioctl(vcpu->fd, KVM_GET_REGS, regs), "KVM_GET_REGS");
+	TEST_ASSERT(!kvm_ioctl(vcpu->fd, KVM_GET_REGS, regs), "KVM_GET_REGS");
 }
 
 void vcpu_set_regs(struct kvm_vcpu *vcpu, struct kvm_regs *regs)
@@ -747,7 +750,7 @@ void vcpu_set_regs(struct kvm_vcpu *vcpu, struct kvm_regs *regs)
 	TEST_ASSERT(!regs_protected(vcpu), "vCPU %u of a %s VM: registers "
 		    "are protected once launched", vcpu->id,
 		    vm_kind_info(vcpu->vm->kind)->name);
-	TEST_ASSERT(!ioctl(vcpu->fd, KVM_SET_REGS, regs), "KVM_SET_REGS");
+	TEST_ASSERT(!kvm_ioctl(vcpu->fd, KVM_SET_REGS, regs), "KVM_SET_REGS");
 }
 
 void vcpu_args_set(struct kvm_vcpu *vcpu, unsigned int n, ...)
@@ -778,7 +781,7 @@ int __vcpu_run(struct kvm_vcpu *vcpu)
 	vcpu->run_start_ns = now_ns();
 	__atomic_store_n(&vcpu->in_run, 1, __ATOMIC_RELEASE);
 	do {
-		r = ioctl(vcpu->fd, KVM_RUN, NULL);
+		r = kvm_ioctl(vcpu->fd, KVM_RUN, NULL);
 		err = r ? errno : 0;
 		/*
 		 * EINTR without a timeout: a watchdog signal aimed at the
@@ -940,6 +943,45 @@ const char *exit_reason_name(uint32_t reason)
 	return "(unnamed)";
 }
 
+/*
+ * KVM_EXIT_SYSTEM_EVENT, decoded (Linux 7.3 uapi kvm.h; svm/sev.c puts
+ * the GHCB MSR value of a termination request in data[0], tdx.c the 16
+ * GPRs of TDG.VP.VMCALL<ReportFatalError> in data[], R12 the error code
+ * and R13 the GPA of the guest's message).
+ */
+const char *system_event_describe(uint32_t type, uint32_t ndata,
+				  const uint64_t *data, char *buf, size_t len)
+{
+	static const char *const names[] = {
+		[1] = "SHUTDOWN", [2] = "RESET", [3] = "CRASH",
+		[4] = "WAKEUP", [5] = "SUSPEND", [6] = "SEV_TERM",
+		[7] = "TDX_FATAL",
+	};
+	const char *name = type < ARRAY_SIZE(names) && names[type] ?
+			   names[type] : "unknown type";
+
+	if (type == 6 && ndata >= 1 && (data[0] & 0xfff) == 0x100)
+		snprintf(buf, len, "%s (%u): the guest asked to terminate "
+			 "(GHCB MSR 0x%llx: reason set %llu, reason code "
+			 "0x%llx)", name, type, (unsigned long long)data[0],
+			 (unsigned long long)(data[0] >> 12 & 0xf),
+			 (unsigned long long)(data[0] >> 16 & 0xff));
+	else if (type == 6 && ndata >= 1)
+		snprintf(buf, len, "%s (%u): the guest asked to terminate "
+			 "through its GHCB page at 0x%llx", name, type,
+			 (unsigned long long)data[0]);
+	else if (type == 7 && ndata >= 14)
+		snprintf(buf, len, "%s (%u): TDG.VP.VMCALL<ReportFatalError> "
+			 "error code (R12) 0x%llx, data GPA (R13) 0x%llx",
+			 name, type, (unsigned long long)data[12],
+			 (unsigned long long)data[13]);
+	else
+		snprintf(buf, len, "%s (%u), %u data words%s0x%llx", name,
+			 type, ndata, ndata ? ", data[0] " : "",
+			 ndata ? (unsigned long long)data[0] : 0ULL);
+	return buf;
+}
+
 void vcpu_unexpected_exit(struct kvm_vcpu *vcpu, const char *file, int line)
 {
 	struct kvm_run *run = vcpu->run;
@@ -979,6 +1021,15 @@ void vcpu_unexpected_exit(struct kvm_vcpu *vcpu, const char *file, int line)
 			  run->hypercall.nr, run->hypercall.args[0],
 			  run->hypercall.args[1], run->hypercall.args[2]);
 		break;
+	case KVM_EXIT_SYSTEM_EVENT: {
+		char buf[200];
+
+		test_diag("  %s", system_event_describe(run->system_event.type,
+			  run->system_event.ndata,
+			  (const uint64_t *)run->system_event.data, buf,
+			  sizeof(buf)));
+		break;
+	}
 	}
 	TEST_FAIL("vCPU %u stopped with an unexpected exit", vcpu->id);
 }
@@ -1008,7 +1059,7 @@ void *vcpu_thread_join(struct kvm_vcpu *vcpu)
 
 uint64_t vcpu_tsc_khz(struct kvm_vcpu *vcpu)
 {
-	int r = ioctl(vcpu->fd, KVM_GET_TSC_KHZ, NULL);
+	int r = kvm_ioctl(vcpu->fd, KVM_GET_TSC_KHZ, NULL);
 
 	return r > 0 ? (uint64_t)r : 0;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <ctype.h>
+#include <string.h>
 #include <strings.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -213,4 +214,14 @@ unsigned int table_row(unsigned int row, const char *what, int want, int got)
 	test_diag("row %u %s: want %s, got %s%s", row, what, errno_name(want),
 		  errno_name(got), want == got ? "" : "  <-- WRONG");
 	return want != got;
+}
+
+unsigned int table_row_str(unsigned int row, const char *what,
+			   const char *want, const char *got)
+{
+	bool bad = strcmp(want, got);
+
+	test_diag("row %u %s: want %s, got %s%s", row, what, want, got,
+		  bad ? "  <-- WRONG" : "");
+	return bad;
 }

@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
+#include "kvm_ioctl.h"
 #include "boot_stub.h"
 #include "coco_guest.h"
 #include "kvm_util.h"
@@ -135,7 +136,7 @@ void x86_get_supported_cpuid(struct kvm_vm *vm)
 				   nent * sizeof(vm->cpuid->entries[0]));
 		TEST_ASSERT(vm->cpuid, "calloc");
 		vm->cpuid->nent = nent;
-		if (!ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, vm->cpuid))
+		if (!kvm_ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, vm->cpuid))
 			break;
 		TEST_ASSERT(errno == E2BIG, "KVM_GET_SUPPORTED_CPUID");
 		free(vm->cpuid);
@@ -149,7 +150,7 @@ static void detect_cpu(struct kvm_vm *vm)
 	uint32_t a, b, c, d;
 
 	vm->phys_bits = e ? (e->eax & 0xff) : 36;
-	cpuid(0, 0, &a, &b, &c, &d);
+	host_cpuid(0, 0, &a, &b, &c, &d);
 	/* "AuthenticAMD" / "HygonGenuine": EBX "Auth" / "Hygo". */
 	vm->amd = b == 0x68747541 || b == 0x6f677948;
 }
@@ -440,7 +441,7 @@ void vcpu_set_tdx_reset_state(struct kvm_vcpu *vcpu, bool efer_lme)
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
 
-	TEST_ASSERT(!ioctl(vcpu->fd, KVM_GET_SREGS, &sregs), "KVM_GET_SREGS");
+	TEST_ASSERT(!kvm_ioctl(vcpu->fd, KVM_GET_SREGS, &sregs), "KVM_GET_SREGS");
 	sregs.cr0 = X86_CR0_PE | X86_CR0_ET | X86_CR0_NE;
 	sregs.cr3 = 0;
 	sregs.cr4 = X86_CR4_MCE;
@@ -452,12 +453,12 @@ void vcpu_set_tdx_reset_state(struct kvm_vcpu *vcpu, bool efer_lme)
 	sregs.tr.type = 0xB;	/* 32-bit busy TSS */
 	sregs.gdt.base = sregs.idt.base = 0;
 	sregs.gdt.limit = sregs.idt.limit = 0xffff;
-	TEST_ASSERT(!ioctl(vcpu->fd, KVM_SET_SREGS, &sregs), "KVM_SET_SREGS");
+	TEST_ASSERT(!kvm_ioctl(vcpu->fd, KVM_SET_SREGS, &sregs), "KVM_SET_SREGS");
 	memset(&regs, 0, sizeof(regs));
 	regs.rflags = 0x2;
 	regs.rip = 0xfffffff0;
 	regs.rsi = vcpu->id;
-	TEST_ASSERT(!ioctl(vcpu->fd, KVM_SET_REGS, &regs), "KVM_SET_REGS");
+	TEST_ASSERT(!kvm_ioctl(vcpu->fd, KVM_SET_REGS, &regs), "KVM_SET_REGS");
 }
 
 static void set_seg(struct kvm_segment *s, uint16_t sel, uint8_t type,
@@ -480,7 +481,7 @@ static void vcpu_setup_sregs(struct kvm_vcpu *vcpu, uint64_t tss)
 	struct kvm_cpuid_entry2 *e = vm_cpuid_entry(vm, 0x80000001, 0);
 	struct kvm_sregs sregs;
 
-	TEST_ASSERT(!ioctl(vcpu->fd, KVM_GET_SREGS, &sregs), "KVM_GET_SREGS");
+	TEST_ASSERT(!kvm_ioctl(vcpu->fd, KVM_GET_SREGS, &sregs), "KVM_GET_SREGS");
 	sregs.cr0 = X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE |
 		    X86_CR0_WP | X86_CR0_AM | X86_CR0_PG;
 	sregs.cr3 = vm->pml4;
@@ -508,7 +509,7 @@ static void vcpu_setup_sregs(struct kvm_vcpu *vcpu, uint64_t tss)
 	sregs.gdt.limit = GDT_ENTRIES * 8 - 1;
 	sregs.idt.base = vm->idt;
 	sregs.idt.limit = 256 * 16 - 1;
-	TEST_ASSERT(!ioctl(vcpu->fd, KVM_SET_SREGS, &sregs), "KVM_SET_SREGS");
+	TEST_ASSERT(!kvm_ioctl(vcpu->fd, KVM_SET_SREGS, &sregs), "KVM_SET_SREGS");
 }
 
 /*
@@ -543,7 +544,7 @@ void x86_vcpu_setup(struct kvm_vcpu *vcpu, void *guest_code)
 	if (vm->backend && vm->backend->vcpu_init)
 		vm->backend->vcpu_init(vcpu);
 	else
-		TEST_ASSERT(!ioctl(vcpu->fd, KVM_SET_CPUID2, vm->cpuid),
+		TEST_ASSERT(!kvm_ioctl(vcpu->fd, KVM_SET_CPUID2, vm->cpuid),
 			    "KVM_SET_CPUID2 (%u entries)", vm->cpuid->nent);
 	tss = vm_alloc_sys_pages(vm, 1);
 	gdt_set_tss(vm, vcpu->id, tss);

@@ -10,12 +10,15 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "coco.h"
+#include "coco_state.h"
 #include "coco_uapi.h"
 #include "compat.h"
 #include "ktap.h"
 #include "kvm_ioctl.h"
+#include "kvm_model.h"
 #include "kvm_util.h"
 #include "test_util.h"
 #include "vm_type.h"
@@ -553,6 +556,375 @@ static void tdx_get_cpuid_grows_on_bare_e2big(void)
 		    "the buffer did not grow after a bare E2BIG");
 }
 
+/*
+ * KVM_EXIT_SYSTEM_EVENT decoding: an SNP guest's termination request
+ * (GHCB MSR protocol 0x100, reason set 15:12, code 23:16, as our guest's
+ * snp_terminate() sends it), one through the GHCB page, a TD's
+ * ReportFatalError (R12 at data[12], R13 at data[13]), and the rest.
+ */
+static void system_event_decoding(void)
+{
+	uint64_t d[16] = { 0x100 | 1ULL << 12 | 0x2aULL << 16 };
+	char buf[200];
+
+	system_event_describe(6, 1, d, buf, sizeof(buf));
+	test_diag("%s", buf);
+	TEST_ASSERT(strstr(buf, "SEV_TERM") && strstr(buf, "reason set 1,") &&
+		    strstr(buf, "reason code 0x2a"), "%s", buf);
+	d[0] = 0x7f000;
+	system_event_describe(6, 1, d, buf, sizeof(buf));
+	TEST_ASSERT(strstr(buf, "GHCB page at 0x7f000"), "%s", buf);
+	d[12] = 0x8000000000000001ULL;
+	d[13] = 0x1000;
+	system_event_describe(7, 16, d, buf, sizeof(buf));
+	test_diag("%s", buf);
+	TEST_ASSERT(strstr(buf, "TDX_FATAL") &&
+		    strstr(buf, "(R12) 0x8000000000000001") &&
+		    strstr(buf, "(R13) 0x1000"), "%s", buf);
+	system_event_describe(99, 0, d, buf, sizeof(buf));
+	TEST_ASSERT(strstr(buf, "unknown type (99), 0 data words"), "%s", buf);
+}
+
+/* ---- The guest-state model (lib/coco_state.c) ---------------------------- */
+
+#define M_BASE	0x100000000ULL
+
+/* Each rule of the model, on both kinds. */
+static void guest_state_rules(void)
+{
+	enum coco_kind k;
+
+	for (k = COCO_SNP; k <= COCO_TDX; k++) {
+		struct coco_pages m;
+
+		coco_pages_init(&m, k, M_BASE, 16 * SZ_4K, false);
+		TEST_ASSERT(coco_guest_touch(&m, M_BASE, 16 * SZ_4K),
+			    "shared pages not touchable: %s", m.error);
+		TEST_ASSERT(coco_guest_convert(&m, M_BASE, 4 * SZ_4K, true),
+			    "%s", m.error);
+		TEST_ASSERT(coco_guest_touch(&m, M_BASE, 16 * SZ_4K),
+			    "converted pages not touchable: %s", m.error);
+		TEST_ASSERT(!coco_guest_convert(&m, M_BASE, SZ_4K, true),
+			    "converting a private page to private again");
+		test_diag("%s", m.error);
+		m.error[0] = 0;
+		/* Behind the guest's back: the next touch faults. */
+		coco_host_convert(&m, M_BASE + 8 * SZ_4K, SZ_4K, true);
+		TEST_ASSERT(!coco_guest_touch(&m, M_BASE + 8 * SZ_4K, SZ_4K),
+			    "touch after a host-only conversion");
+		test_diag("%s", m.error);
+		m.error[0] = 0;
+		/* A discarded private page must be accepted again. */
+		coco_discard(&m, M_BASE, SZ_4K);
+		TEST_ASSERT(!coco_guest_touch(&m, M_BASE, SZ_4K),
+			    "private touch of a discarded page");
+		test_diag("%s", m.error);
+		m.error[0] = 0;
+		TEST_ASSERT(coco_guest_accept(&m, M_BASE, SZ_4K) &&
+			    coco_guest_touch(&m, M_BASE, SZ_4K), "%s", m.error);
+		TEST_ASSERT(!coco_guest_accept(&m, M_BASE, SZ_4K),
+			    "accepting twice");
+		test_diag("%s", m.error);
+		m.error[0] = 0;
+		TEST_ASSERT(coco_guest_convert(&m, M_BASE, 4 * SZ_4K, false),
+			    "%s", m.error);
+		/* To shared again: TDX idempotent, SNP rescinds nothing. */
+		TEST_ASSERT(coco_guest_convert(&m, M_BASE, SZ_4K, false) ==
+			    (k == COCO_TDX), "%s to shared of a shared page",
+			    k == COCO_TDX ? "TDX" : "SNP");
+		coco_pages_free(&m);
+	}
+}
+
+/* convert_bench's default sizes and every row of its plan. */
+static const uint64_t plan_sizes[] = { SZ_4K, SZ_2M, 64ULL << 20 };
+
+static unsigned int replay_plan(enum coco_kind k, bool old_plan,
+				char *error, size_t len)
+{
+	unsigned int s, d, pop, it, rows = 0;
+	struct coco_pages m;
+
+	coco_pages_init(&m, k, M_BASE, 64ULL << 20, false);
+	for (s = 0; s < ARRAY_SIZE(plan_sizes); s++)
+		for (d = 0; d < 2; d++)
+			for (pop = 0; pop < 2; pop++)
+				for (it = 0; it < 3; it++) {
+			uint64_t size = plan_sizes[s];
+			bool to_private = !d;
+
+			if (coco_row_exists(to_private, pop))
+				continue;
+			if (!old_plan) {
+				if (!coco_row_run(&m, NULL, NULL, M_BASE, size,
+						  to_private, pop))
+					goto out;
+				rows++;
+				continue;
+			}
+			/* Before issue 15: the host set the source state. */
+			coco_host_convert(&m, M_BASE, size, !to_private);
+			coco_discard(&m, M_BASE, size);
+			if ((pop && !coco_guest_touch(&m, M_BASE, size)) ||
+			    !coco_guest_convert(&m, M_BASE, size, to_private))
+				goto out;
+			rows++;
+		}
+out:
+	snprintf(error, len, "%s", m.error);
+	coco_pages_free(&m);
+	return rows;
+}
+
+/*
+ * Every row convert_bench runs on SNP/TDX (3 iterations each, the same
+ * region throughout) is valid for the hardware; the plan before this
+ * model (the host converting behind the guest) faults at once.
+ */
+static void convert_bench_plan_replays(void)
+{
+	enum coco_kind k;
+	char err[256];
+
+	TEST_ASSERT(coco_row_exists(false, false), "untouched private row");
+	for (k = COCO_SNP; k <= COCO_TDX; k++) {
+		unsigned int rows = replay_plan(k, false, err, sizeof(err));
+
+		TEST_ASSERT(!err[0], "%s: row %u of the plan: %s", k ==
+			    COCO_SNP ? "SNP" : "TDX", rows, err);
+		TEST_ASSERT_EQ(rows, ARRAY_SIZE(plan_sizes) * 3 * 3);
+		rows = replay_plan(k, true, err, sizeof(err));
+		test_diag("old plan on %s: row %u: %s", k == COCO_SNP ? "SNP" :
+			  "TDX", rows, err);
+		TEST_ASSERT(err[0], "the old plan passed the model");
+	}
+}
+
+/*
+ * fault_bench's passes over gmem-private memory of a launched SNP/TDX
+ * guest: a first touch, the timer floor, the resident floor, then per
+ * iteration discard + untimed first touch, discard + timed first touch;
+ * with --populate a populating pass and resident passes.  Pages are
+ * accepted only where discard left them; accepting on every touching
+ * pass (before) accepts twice on the resident floor.
+ */
+static bool replay_fault_passes(enum coco_kind k, bool populate, bool old,
+				char *error, size_t len)
+{
+	struct { bool discard, touches; } plan[12];
+	unsigned int n = 0, i;
+	struct coco_pages m;
+	bool fresh = true, ok = true;
+
+	plan[n++] = (typeof(plan[0])){ false, true };	/* untimed */
+	plan[n++] = (typeof(plan[0])){ false, false };	/* timer */
+	plan[n++] = (typeof(plan[0])){ false, true };	/* resident */
+	for (i = 0; i < 2; i++) {
+		plan[n++] = (typeof(plan[0])){ true, true };
+		if (populate)
+			plan[n++] = (typeof(plan[0])){ false, true };
+		plan[n++] = (typeof(plan[0])){ !populate, true };
+	}
+	coco_pages_init(&m, k, M_BASE, 32 * SZ_4K, true);
+	for (i = 0; i < n && ok; i++) {
+		bool accept;
+
+		if (plan[i].discard) {
+			coco_discard(&m, M_BASE, 32 * SZ_4K);
+			fresh = true;
+		}
+		accept = old ? plan[i].touches :
+			 fault_pass_accepts(true, k, fresh, plan[i].touches);
+		if (plan[i].touches)
+			fresh = false;
+		if (accept)
+			ok = coco_guest_accept(&m, M_BASE, 32 * SZ_4K);
+		if (ok && plan[i].touches)
+			ok = coco_guest_touch(&m, M_BASE, 32 * SZ_4K);
+	}
+	snprintf(error, len, "%s", m.error);
+	coco_pages_free(&m);
+	return ok;
+}
+
+static void fault_bench_passes_replay(void)
+{
+	enum coco_kind k;
+	char err[256];
+	int pop;
+
+	for (k = COCO_SNP; k <= COCO_TDX; k++)
+		for (pop = 0; pop < 2; pop++) {
+			TEST_ASSERT(replay_fault_passes(k, pop, false, err,
+							sizeof(err)),
+				    "%s%s: %s", k == COCO_SNP ? "SNP" : "TDX",
+				    pop ? " --populate" : "", err);
+			TEST_ASSERT(!replay_fault_passes(k, pop, true, err,
+							 sizeof(err)),
+				    "accepting on every pass passed");
+			test_diag("accepting on every pass, %s%s: %s",
+				  k == COCO_SNP ? "SNP" : "TDX",
+				  pop ? " --populate" : "", err);
+		}
+	TEST_ASSERT(!fault_pass_accepts(true, COCO_NONE, true, true),
+		    "SW_PROTECTED guests accept nothing");
+}
+
+/* ---- Whole launches against the model of KVM (lib/kvm_model.c) ---------- */
+
+/* Event a comes before event b in the model's log (both present). */
+static void expect_before(const struct kvm_model *m, const char *a,
+			  const char *b)
+{
+	int ia = kvm_model_find(m, a), ib = kvm_model_find(m, b);
+
+	TEST_ASSERT(ia >= 0, "\"%s\" never issued", a);
+	TEST_ASSERT(ib >= 0, "\"%s\" never issued", b);
+	TEST_ASSERT(ia < ib, "\"%s\" issued after \"%s\"", a, b);
+}
+
+static bool log_ends_with(const struct kvm_model *m, const char *what)
+{
+	size_t n = strlen(m->log), w = strlen(what);
+
+	return n >= w && !strcmp(m->log + n - w, what);
+}
+
+static void print_log(const struct kvm_model *m)
+{
+	const char *p = m->log, *sp;
+
+	/* The sequence, a line of at most ~100 characters at a time. */
+	while (*p) {
+		sp = p + strlen(p) > p + 100 ? strchr(p + 100, ' ') : NULL;
+		test_diag("  %.*s", sp ? (int)(sp - p) : (int)strlen(p), p);
+		if (!sp)
+			break;
+		p = sp + 1;
+	}
+}
+
+/*
+ * The library's own vm_create / vm_vcpu_add / vm_launch for a VM kind,
+ * run against the model, with two vCPUs: nothing refused, the guest
+ * could run, every page of the image measured.
+ */
+static struct kvm_vm *model_launch(struct kvm_model *m, enum vm_kind k)
+{
+	struct kvm_vm *vm;
+
+	kvm_model_start(m, vm_kind_info(k)->coco);
+	vm = __vm_create(vm_kind_info(k)->type);
+	TEST_ASSERT(vm, "vm_create on the model: %s", m->violation);
+	vm_vcpu_add(vm, NULL);
+	vm_vcpu_add(vm, NULL);
+	vm_launch(vm);
+	test_diag("sequence (%u populate pages):",
+		  (unsigned int)m->populated);
+	print_log(m);
+	TEST_ASSERT(!m->violation[0], "KVM would refuse: %s", m->violation);
+	TEST_ASSERT(!kvm_model_run_refused(m), "%s",
+		    kvm_model_run_refused(m));
+	TEST_ASSERT(m->populated, "nothing measured into the image");
+	return vm;
+}
+
+/*
+ * SEV-SNP: KVM_SEV_INIT2 before any vCPU; the image PRIVATE before
+ * SNP_LAUNCH_START and its updates; every vCPU's registers set before
+ * SNP_LAUNCH_FINISH encrypts its VMSA; nothing after that touches them.
+ */
+static void snp_launch_sequence(void)
+{
+	struct kvm_model m;
+	struct kvm_vm *vm = model_launch(&m, VM_KIND_SNP);
+
+	expect_before(&m, "SEV_INIT2", "CREATE_VCPU(0)");
+	expect_before(&m, "SET_MEMORY_ATTRIBUTES(PRIVATE", "SNP_LAUNCH_START");
+	expect_before(&m, "SNP_LAUNCH_START", "SNP_LAUNCH_UPDATE");
+	expect_before(&m, "SNP_LAUNCH_UPDATE", "SNP_LAUNCH_FINISH");
+	expect_before(&m, "CREATE_VCPU(1)", "SNP_LAUNCH_FINISH");
+	TEST_ASSERT(m.vcpus[0].regs_set && m.vcpus[0].sregs_set &&
+		    m.vcpus[1].regs_set && m.vcpus[1].sregs_set,
+		    "a vCPU's registers were never set: its VMSA would "
+		    "launch from the reset state");
+	TEST_ASSERT(log_ends_with(&m, "SNP_LAUNCH_FINISH"), "something was "
+		    "issued after SNP_LAUNCH_FINISH: %s",
+		    strstr(m.log, "SNP_LAUNCH_FINISH"));
+	vm_free(vm);
+	kvm_model_stop(&m);
+}
+
+/*
+ * TDX: capabilities, INIT_VM, then per vCPU GET_CPUID -> SET_CPUID2 ->
+ * INIT_VCPU, the image PRIVATE and added with INIT_MEM_REGION
+ * (measured), FINALIZE last; no register ioctl (the state is protected
+ * from creation).
+ */
+static void tdx_launch_sequence(void)
+{
+	struct kvm_model m;
+	struct kvm_vm *vm = model_launch(&m, VM_KIND_TDX);
+	const char *p;
+
+	expect_before(&m, "ENABLE_CAP", "CREATE_VCPU(0)");
+	expect_before(&m, "TDX_CAPABILITIES", "TDX_INIT_VM");
+	expect_before(&m, "TDX_INIT_VM", "CREATE_VCPU(0)");
+	p = strstr(m.log, "CREATE_VCPU(1)");
+	TEST_ASSERT(p && strstr(p, "TDX_GET_CPUID SET_CPUID2 TDX_INIT_VCPU"),
+		    "vCPU 1 not set up GET_CPUID, SET_CPUID2, INIT_VCPU");
+	expect_before(&m, "TDX_INIT_VCPU", "TDX_INIT_MEM_REGION");
+	expect_before(&m, "SET_MEMORY_ATTRIBUTES(PRIVATE",
+		      "TDX_INIT_MEM_REGION");
+	TEST_ASSERT(!strstr(m.log, "REGS"), "a register ioctl on a TD vCPU");
+	TEST_ASSERT(strstr(m.log, "measured"), "image not measured");
+	TEST_ASSERT(log_ends_with(&m, "TDX_FINALIZE_VM"),
+		    "FINALIZE_VM is not last");
+	vm_free(vm);
+	kvm_model_stop(&m);
+}
+
+/*
+ * The model itself refuses what KVM refuses: each rule, broken on
+ * purpose through the same hooks, gives KVM's errno and names the rule.
+ */
+static void model_refuses_wrong_orders(void)
+{
+	struct kvm_sev_cmd sc = { .id = GMEM_KVM_SEV_SNP_LAUNCH_START };
+	struct kvm_tdx_cmd tc = { .id = GMEM_KVM_TDX_INIT_VCPU };
+	struct kvm_model m;
+	int kvm, vm, vcpu;
+
+	kvm_model_start(&m, COCO_SNP);
+	kvm = kvm_open("/dev/kvm", O_RDWR);
+	vm = kvm_ioctl(kvm, KVM_CREATE_VM, (void *)KVM_X86_SNP_VM);
+	sc.sev_fd = kvm_open("/dev/sev", O_RDWR);
+	TEST_ASSERT(kvm_ioctl(vm, KVM_MEMORY_ENCRYPT_OP, &sc) && errno ==
+		    EINVAL, "LAUNCH_START before INIT2 accepted");
+	test_diag("SNP: %s", m.violation);
+	close(sc.sev_fd);
+	close(vm);
+	close(kvm);
+	kvm_model_stop(&m);
+
+	kvm_model_start(&m, COCO_TDX);
+	kvm = kvm_open("/dev/kvm", O_RDWR);
+	vm = kvm_ioctl(kvm, KVM_CREATE_VM, (void *)KVM_X86_TDX_VM);
+	TEST_ASSERT(kvm_ioctl(vm, KVM_CREATE_VCPU, (void *)0) < 0 &&
+		    errno == EIO, "TD vCPU before INIT_VM accepted");
+	test_diag("TDX: %s", m.violation);
+	m.violation[0] = 0;
+	m.td_initialized = m.split_irqchip = true;
+	vcpu = kvm_ioctl(vm, KVM_CREATE_VCPU, (void *)0);
+	TEST_ASSERT(kvm_ioctl(vcpu, KVM_MEMORY_ENCRYPT_OP, &tc) &&
+		    errno == EINVAL, "INIT_VCPU without X2APIC accepted");
+	test_diag("TDX: %s", m.violation);
+	close(vcpu);
+	close(vm);
+	close(kvm);
+	kvm_model_stop(&m);
+}
+
 static const struct ktap_case cases[] = {
 	KTAP_CASE(ghcb_psc_request),
 	KTAP_CASE(ghcb_psc_response),
@@ -570,6 +942,13 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(vm_type_names),
 	KTAP_CASE(tdx_vcpu_setup_order),
 	KTAP_CASE(tdx_get_cpuid_grows_on_bare_e2big),
+	KTAP_CASE(system_event_decoding),
+	KTAP_CASE(guest_state_rules),
+	KTAP_CASE(convert_bench_plan_replays),
+	KTAP_CASE(fault_bench_passes_replay),
+	KTAP_CASE(model_refuses_wrong_orders),
+	KTAP_CASE(snp_launch_sequence),
+	KTAP_CASE(tdx_launch_sequence),
 };
 
 int main(int argc, char **argv)

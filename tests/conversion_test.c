@@ -130,30 +130,48 @@ static bool host_page_is(uint64_t gpa, uint64_t seed)
 
 /* ---- KVM_SET_MEMORY_ATTRIBUTES argument checking ------------------------- */
 
-/* Unaligned, empty, wrapping ranges and flags != 0 are EINVAL. */
+/*
+ * address and size at every edge of their type (lib/bounds.c around the
+ * region): KVM refuses a zero size, an unaligned address or size and a
+ * sum that wraps 2^64, and nothing else (attributes are per-VM and may
+ * cover GPAs without a memslot); flags != 0 is EINVAL.  Accepted rows
+ * set PRIVATE and back, except ranges over 1 GiB, which go to shared (a
+ * no-op on a VM without private pages): PRIVATE would make KVM reserve
+ * an xarray entry per page, 2^51 of them for the largest.  Every row is
+ * reported.
+ */
 static void vm_attr_invalid_ranges_einval(void)
 {
-	const struct {
-		uint64_t gpa, size, flags;
-		const char *what;
-	} bad[] = {
-		{ TEST_REGION_GPA + 1, SZ_4K, 0, "unaligned gpa" },
-		{ TEST_REGION_GPA + 2048, SZ_4K, 0, "half-page gpa" },
-		{ TEST_REGION_GPA, SZ_4K + 1, 0, "unaligned size" },
-		{ TEST_REGION_GPA, 0, 0, "zero size" },
-		{ ~0ULL & ~(SZ_4K - 1), 2 * SZ_4K, 0, "gpa + size wraps" },
-		{ TEST_REGION_GPA, SZ_4K, 1, "flags = 1" },
-		{ TEST_REGION_GPA, SZ_4K, 1ULL << 63, "flags bit 63" },
-	};
-	unsigned int i, wrong = 0;
+	struct bound_row rows[BOUND_ROWS_MAX];
+	unsigned int i, nr, n = 0, wrong = 0;
+	uint64_t off, size, attrs;
+	char what[120];
+	int want, got;
 
 	setup_vm_fd();
-	for (i = 0; i < ARRAY_SIZE(bad); i++)
-		wrong += table_row(i, bad[i].what, EINVAL,
-				   __vm_set_memory_attributes(vm, bad[i].gpa,
-				   bad[i].size, KVM_MEMORY_ATTRIBUTE_PRIVATE,
-				   bad[i].flags));
-	TEST_ASSERT_TABLE(wrong, i, "KVM_SET_MEMORY_ATTRIBUTES ranges");
+	nr = bound_rows(r->gpa, REGION_SIZE, SZ_4K, rows);
+	for (i = 0; i < nr; i++, n++) {
+		off = rows[i].off;
+		size = rows[i].size;
+		want = !size || off % SZ_4K || size % SZ_4K ||
+		       bound_wraps(off, size) ? EINVAL : 0;
+		attrs = !want && size > SZ_1G ? 0 :
+			KVM_MEMORY_ATTRIBUTE_PRIVATE;
+		snprintf(what, sizeof(what), "%s%s", rows[i].what,
+			 attrs ? "" : " (to shared)");
+		got = __vm_set_memory_attributes(vm, off, size, attrs, 0);
+		if (!got && attrs)
+			got = __vm_set_memory_attributes(vm, off, size, 0, 0);
+		wrong += table_row(n, what, want, got);
+	}
+	for (i = 0; i < 64; i++, n++) {
+		snprintf(what, sizeof(what), "flags bit %u", i);
+		wrong += table_row(n, what, EINVAL,
+				   __vm_set_memory_attributes(vm, r->gpa,
+				   SZ_4K, KVM_MEMORY_ATTRIBUTE_PRIVATE,
+				   1ULL << i));
+	}
+	TEST_ASSERT_TABLE(wrong, n, "KVM_SET_MEMORY_ATTRIBUTES ranges");
 	vm_free(vm);
 }
 
@@ -219,37 +237,115 @@ static void map_gpa_without_cap_enosys(void)
 }
 
 /*
- * KVM refuses unaligned and empty ranges itself (-KVM_EINVAL, no exit).
- * Its overflow check is on gfn + npages, which a 64-bit gfn never wraps,
- * so a range wrapping 2^64 in bytes reaches userspace: the VMM's decoder
- * must answer EINVAL and convert nothing.
+ * KVM_HC_MAP_GPA_RANGE(gpa, npages) at every edge of both arguments'
+ * types (lib/bounds.c around the region, plus npages edges of its own:
+ * 2^52 pages is 2^64 bytes, 2^63, 2^64 - 1).  KVM refuses an unaligned
+ * gpa, npages 0 and gfn + npages wrapping 2^64 itself (-KVM_EINVAL, no
+ * exit); every other request reaches the VMM with its arguments intact,
+ * and the VMM's handler (map_gpa_check) accepts exactly the requests
+ * inside guest memory (the region) and answers EINVAL otherwise.  The
+ * test answers the exits itself and converts nothing.  Every row is
+ * reported.
  */
+enum map_gpa_outcome { MG_ACCEPTED, MG_VMM_EINVAL, MG_KVM_EINVAL, MG_OTHER };
+
+static const char *const mg_names[] = {
+	"exit, accepted by the VMM", "exit, VMM answers EINVAL",
+	"no exit, -KVM_EINVAL", "other",
+};
+
+static enum map_gpa_outcome map_gpa_expect(uint64_t gpa, uint64_t npages)
+{
+	uint64_t gfn = gpa >> 12;
+
+	if (gpa & (SZ_4K - 1) || !npages || gfn + npages <= gfn)
+		return MG_KVM_EINVAL;
+	if (npages > REGION_SIZE / SZ_4K || gpa < r->gpa ||
+	    gpa - r->gpa > REGION_SIZE - npages * SZ_4K)
+		return MG_VMM_EINVAL;
+	return MG_ACCEPTED;
+}
+
+/* One request from the guest; exits are answered by map_gpa_check(). */
+static enum map_gpa_outcome map_gpa_row(struct kvm_vcpu *vcpu, uint64_t gpa,
+					uint64_t npages)
+{
+	bool args_wrong = false;
+	const uint64_t attrs = KVM_MAP_GPA_RANGE_ENCRYPTED;
+	struct kvm_run *run = vcpu->run;
+	struct map_gpa_req req;
+	int64_t ret;
+	int err = -1;
+
+	vcpu_cmd_post(vcpu, GOP_MAP_GPA_PAGES, gpa, npages, attrs);
+	vcpu_run(vcpu);
+	if (run->exit_reason == KVM_EXIT_HYPERCALL) {
+		if (run->hypercall.nr != KVM_HC_MAP_GPA_RANGE ||
+		    run->hypercall.args[0] != gpa ||
+		    run->hypercall.args[1] != npages ||
+		    run->hypercall.args[2] != attrs) {
+			test_diag("  exit carried nr %llu (0x%llx, 0x%llx, "
+				  "0x%llx)  <-- WRONG",
+				  (unsigned long long)run->hypercall.nr,
+				  (unsigned long long)run->hypercall.args[0],
+				  (unsigned long long)run->hypercall.args[1],
+				  (unsigned long long)run->hypercall.args[2]);
+			args_wrong = true;
+		}
+		err = map_gpa_check(vm, gpa, npages, attrs, &req);
+		run->hypercall.ret = err;
+		vcpu_run(vcpu);
+	}
+	ret = vcpu_cmd_result(vcpu).bad;
+	if (args_wrong)
+		return MG_OTHER;
+	if (err == 0 && ret == 0)
+		return MG_ACCEPTED;
+	if (err == EINVAL && ret == EINVAL)
+		return MG_VMM_EINVAL;
+	if (err == -1 && ret == -KVM_EINVAL)
+		return MG_KVM_EINVAL;
+	test_diag("  VMM answer %d, guest got %lld", err, (long long)ret);
+	return MG_OTHER;
+}
+
 static void map_gpa_bad_ranges_refused(void)
 {
-	const struct { uint64_t gpa, size; const char *what; } bad[] = {
-		{ TEST_REGION_GPA + 8, SZ_4K, "unaligned gpa" },
-		{ TEST_REGION_GPA, 0, "zero pages" },
+	struct bound_row rows[BOUND_ROWS_MAX];
+	const struct { uint64_t npages; const char *what; } counts[] = {
+		{ 1ULL << 52, "npages 2^52 (2^64 bytes)" },
+		{ 1ULL << 63, "npages 2^63" },
+		{ ~0ULL, "npages 2^64 - 1 (gfn + npages wraps)" },
+		{ REGION_SIZE / SZ_4K + 1, "npages one past the region" },
 	};
-	struct guest_result res;
+	unsigned int i, nr, n = 0, wrong = 0;
+	enum map_gpa_outcome want, got;
 	struct kvm_vcpu *vcpu;
-	unsigned int i;
+	char what[120];
 
 	setup_hypercall_vm();
 	vm_enable_map_gpa_exits(vm);
 	vcpu = vm_vcpu_add_cmd(vm);
-	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		/* vcpu_cmd fails on any exit but the answer: no exit here. */
-		res = vcpu_cmd(vcpu, GOP_MAP_GPA, bad[i].gpa, bad[i].size,
-			       KVM_MAP_GPA_RANGE_ENCRYPTED);
-		TEST_ASSERT((int64_t)res.bad == -KVM_EINVAL, "%s: guest got "
-			    "%lld, expected -KVM_EINVAL", bad[i].what,
-			    (long long)res.bad);
+	nr = bound_rows(r->gpa, REGION_SIZE, SZ_4K, rows);
+	for (i = 0; i < nr; i++) {
+		/* npages counts pages: sizes below a page have no form. */
+		if (rows[i].size % SZ_4K)
+			continue;
+		want = map_gpa_expect(rows[i].off, rows[i].size / SZ_4K);
+		got = map_gpa_row(vcpu, rows[i].off, rows[i].size / SZ_4K);
+		snprintf(what, sizeof(what), "%s (gpa 0x%llx, npages 0x%llx)",
+			 rows[i].what, (unsigned long long)rows[i].off,
+			 (unsigned long long)(rows[i].size / SZ_4K));
+		wrong += table_row_str(n++, what, mg_names[want],
+				       mg_names[got]);
 	}
-	res = cmd(vcpu, GOP_MAP_GPA, ~0ULL & ~(SZ_4K - 1), 2 * SZ_4K,
-		  KVM_MAP_GPA_RANGE_ENCRYPTED);
-	TEST_ASSERT_EQ(res.bad, EINVAL);
-	TEST_ASSERT_EQ(conv.stats.refused, 1);
-	TEST_ASSERT_EQ(conv.stats.calls, 0);
+	for (i = 0; i < ARRAY_SIZE(counts); i++) {
+		want = map_gpa_expect(r->gpa, counts[i].npages);
+		got = map_gpa_row(vcpu, r->gpa, counts[i].npages);
+		wrong += table_row_str(n++, counts[i].what, mg_names[want],
+				       mg_names[got]);
+	}
+	TEST_ASSERT_TABLE(wrong, n, "KVM_HC_MAP_GPA_RANGE ranges");
 	vm_free(vm);
 }
 
@@ -824,7 +920,7 @@ static void inplace_invalid_args_einval(void)
 	char what[96];
 
 	setup_in_place(true);
-	nr_edges = bound_rows(REGION_SIZE, SZ_4K, edges);
+	nr_edges = bound_rows(0, REGION_SIZE, SZ_4K, edges);
 	for (i = 0; i < nr_edges; i++, n++) {
 		row = (struct attr2_row){ what, edges[i].off, edges[i].size,
 					  edges[i].in_range ? 0 : PRIV, 0, 0,

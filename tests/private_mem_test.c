@@ -13,6 +13,7 @@
 #include "hugetlb.h"
 #include "ktap.h"
 #include "kvm_util.h"
+#include "stats.h"
 
 #define REGION_SIZE	(4 * SZ_2M)
 #define SEED_SHARED	0x5a5a0001ULL
@@ -159,6 +160,18 @@ static void memory_fault_exit_then_resume(void)
 	vm_free(vm);
 }
 
+/* KVM's count of leaves of the guest's page size (pages_2m, pages_1g). */
+static uint64_t huge_leaves(enum guest_page leaf)
+{
+	const char *name = leaf == GUEST_PAGE_1G ? "pages_1g" : "pages_2m";
+	uint64_t n;
+
+	TEST_REQUIRE(vm_stat(vm, name, &n), "KVM binary stat %s absent "
+		     "(KVM_GET_STATS_FD): cannot tell whether KVM mapped "
+		     "huge pages", name);
+	return n;
+}
+
 /*
  * A huge mapping never covers pages of both kinds: with huge pages behind
  * the shared side and guest leaves of the same size, KVM maps the region
@@ -169,8 +182,10 @@ static void memory_fault_exit_then_resume(void)
 static void huge_split(enum backing_type backing, enum guest_page leaf,
 		       uint64_t size)
 {
-	const uint64_t hole = size / 2 + 5 * SZ_4K;
+	/* In different 2M parts of the region (and of its 1G page). */
+	const uint64_t hole = size / 2 + 5 * SZ_4K, other = 5 * SZ_4K;
 	struct guest_result res;
+	uint64_t before, after;
 
 	if (backing == BACKING_HUGETLB_1G)
 		hugetlb_require(SZ_1G, size / SZ_1G);
@@ -183,9 +198,23 @@ static void huge_split(enum backing_type backing, enum guest_page leaf,
 	host_fill_pattern(r->hva, r->gpa, size, SEED_SHARED);
 	ASSERT_GUEST_SAW(vcpu_cmd(vcpu, GOP_CHECK, r->gpa, size, SEED_SHARED),
 			 r->gpa, size, SEED_SHARED, "before (huge mappings)");
+	before = huge_leaves(leaf);
+	test_diag("%s leaves mapped before: %llu", leaf == GUEST_PAGE_1G ?
+		  "1G" : "2M", (unsigned long long)before);
+	/* Nothing huge to split: the case would pass without testing. */
+	TEST_REQUIRE(before, "KVM mapped no %s leaf for the region (host "
+		     "mapping or memslot alignment): a split cannot be seen",
+		     leaf == GUEST_PAGE_1G ? "1G" : "2M");
 	set_attr(r->gpa + hole, SZ_4K, true);
 	/* Shared pages first: a wrong huge leaf would then cover the hole. */
 	res = vcpu_cmd(vcpu, GOP_CHECK, r->gpa, size, SEED_SHARED);
+	after = huge_leaves(leaf);
+	test_diag("after the shared pages were touched again: %llu",
+		  (unsigned long long)after);
+	TEST_ASSERT(after < before, "%llu %s leaves after converting a 4K "
+		    "page, %llu before: the leaf over the private page was "
+		    "rebuilt", (unsigned long long)after, leaf ==
+		    GUEST_PAGE_1G ? "1G" : "2M", (unsigned long long)before);
 	TEST_ASSERT(res.bad == 1 && res.first_bad_gpa == r->gpa + hole,
 		    "one 4K page private: %llu pages differ from the shared "
 		    "data, first at 0x%llx (want only 0x%llx)",
@@ -196,6 +225,26 @@ static void huge_split(enum backing_type backing, enum guest_page leaf,
 	vcpu_cmd(vcpu, GOP_FILL, r->gpa + hole, SZ_4K, SEED_PRIVATE);
 	TEST_ASSERT(!host_pattern_bad_pages(r->hva, r->gpa, size, SEED_SHARED),
 		    "the guest's private write reached the shared backing");
+	/*
+	 * A page in another part of the same huge range goes private and
+	 * back: that range is uniform again, but the huge page around both
+	 * is not while the hole is private (KVM must look inside every
+	 * smaller range, not at its first page).
+	 */
+	set_attr(r->gpa + other, SZ_4K, true);
+	set_attr(r->gpa + other, SZ_4K, false);
+	res = vcpu_cmd(vcpu, GOP_CHECK, r->gpa, size, SEED_SHARED);
+	TEST_ASSERT(res.bad == 1 && res.first_bad_gpa == r->gpa + hole,
+		    "after another page went private and back: %llu pages "
+		    "differ from the shared data, first at 0x%llx (want only "
+		    "0x%llx)", (unsigned long long)res.bad,
+		    (unsigned long long)res.first_bad_gpa,
+		    (unsigned long long)(r->gpa + hole));
+	TEST_ASSERT(huge_leaves(leaf) < before, "%llu huge leaves after "
+		    "another page went private and back, %llu before any "
+		    "conversion: a leaf over the private page was rebuilt",
+		    (unsigned long long)huge_leaves(leaf),
+		    (unsigned long long)before);
 	set_attr(r->gpa + hole, SZ_4K, false);
 	ASSERT_GUEST_SAW(vcpu_cmd(vcpu, GOP_CHECK, r->gpa, size, SEED_SHARED),
 			 r->gpa, size, SEED_SHARED, "after converting back");
