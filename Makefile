@@ -1,87 +1,153 @@
 # SPDX-License-Identifier: GPL-2.0
 # gmemsuite: make (build), make check (tests), make bench, make report,
 # make vmcheck, make install INSTALL_PATH=DIR.
+#
+# Inside a kernel tree, as tools/testing/selftests/gmemsuite (copied or
+# symlinked), it is a kselftest target: kselftest's lib.mk builds it into
+# $(OUTPUT), installs it and runs it with kselftest's runner
+# (make -C tools/testing/selftests TARGETS=gmemsuite [run_tests|install|
+# gen_tar|emit_tests]).  KSELFTEST=0 forces the standalone build there.
+
+# lib.mk: next to our parent directory (a copy), or, for a symlink, next
+# to the selftests directory kselftest's make ran us from (its PWD: make -C
+# resolves the link, the environment keeps the logical path).
+KSFT_LIBMK := $(firstword $(wildcard $(CURDIR)/../lib.mk) \
+	$(if $(filter $(CURDIR),$(realpath $(PWD)/gmemsuite)), \
+	     $(wildcard $(PWD)/lib.mk)))
+ifeq ($(KSELFTEST),)
+KSELFTEST := $(if $(KSFT_LIBMK),1,0)
+endif
 
 CC	?= gcc
-O	:= build
-# Quiet by default, kernel style; make V=1 shows the commands.
-ifeq ($(V),1)
-Q :=
-msg = @true
-else
-Q := @
-msg = @printf '  %-6s %s\n' $(1) $(2)
-endif
-CFLAGS	:= -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
-	   -Iinclude -fno-stack-protector -fno-pie -fno-omit-frame-pointer \
+SRC	:= $(CURDIR)
+GMEM_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -I$(SRC)/include \
+	   -fno-stack-protector -fno-pie -fno-omit-frame-pointer \
 	   -fno-builtin-memcpy -fno-builtin-memset -fno-builtin-memcmp \
-	   -fno-builtin-strlen -MMD -MP $(EXTRA_CFLAGS)
+	   -fno-builtin-strlen -MMD -MP
 # Guest code runs from a copy of the binary at its link address.
-LDFLAGS	:= -no-pie -pthread $(EXTRA_LDFLAGS)
-LDLIBS	:= -lm
+GMEM_LDFLAGS := -no-pie -pthread
+GMEM_LDLIBS := -lm
 
 LIB_SRCS   := $(wildcard lib/*.c) $(wildcard lib/*.S)
-LIB_OBJS   := $(patsubst %,$(O)/%.o,$(basename $(LIB_SRCS)))
 TEST_SRCS  := $(wildcard tests/*.c)
 BENCH_SRCS := $(wildcard bench/*.c)
 TOOL_SRCS  := $(wildcard tools/*.c)
-TESTS	   := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRCS))
-# End-to-end checks over the built programs (host state, output paths):
-# run by make check on this host, not copied into vmcheck guests.
+# End-to-end checks over the built programs (host state, output paths).
 TEST_SCRIPTS := $(wildcard tests/*.sh)
-BENCHES	   := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRCS))
-TOOLS	   := $(patsubst tools/%.c,$(O)/tools/%,$(TOOL_SRCS))
-LIBGMEM	   := $(O)/libgmem.a
+TEST_NAMES  := $(notdir $(basename $(TEST_SRCS)))
+BENCH_NAMES := $(notdir $(basename $(BENCH_SRCS)))
+TOOL_NAMES  := $(notdir $(basename $(TOOL_SRCS)))
 
+ifeq ($(KSELFTEST),1)
+# ---- kselftest target --------------------------------------------------
+# Objects under $(OUTPUT)/.gmemsuite, programs flat in $(OUTPUT) (what
+# kselftest installs and runs); the tree's exported uAPI headers
+# (KHDR_INCLUDES, "make headers") first, include/compat.h for the rest.
+TEST_GEN_PROGS := $(TEST_NAMES)
+# What the scripts and benchmarks need on the target (not tools/results:
+# results/ is a directory of this source tree, where an in-tree build
+# puts its programs).
+TEST_GEN_PROGS_EXTENDED := $(BENCH_NAMES) host_report
+# The per-VM-type reruns and the host-state checks, as kselftest programs.
+TEST_PROGS := $(TEST_SCRIPTS) $(wildcard ksft/*.sh)
+TEST_FILES := known-issues
+OVERRIDE_TARGETS := 1
+include $(KSFT_LIBMK)
+BLD := $(OUTPUT)/.gmemsuite
+# lib.mk's CFLAGS (-D_GNU_SOURCE=, its include path, USERCFLAGS).
+GMEM_CFLAGS += $(KHDR_INCLUDES) $(CFLAGS)
+GMEM_LDFLAGS += $(LDFLAGS)
+EXTRA_CLEAN := $(BLD)
+PROG_DIR_tests := $(OUTPUT)
+PROG_DIR_bench := $(OUTPUT)
+PROG_DIR_tools := $(OUTPUT)
+TOOL_NAMES := host_report
+else
+# ---- standalone ----------------------------------------------------------
+# Not "O": kselftest passes O= (the kernel's output tree) to sub-makes.
+BLD	:= build
+GMEM_CFLAGS += -D_GNU_SOURCE $(EXTRA_CFLAGS)
+GMEM_LDFLAGS += $(EXTRA_LDFLAGS)
+PROG_DIR_tests := $(BLD)/tests
+PROG_DIR_bench := $(BLD)/bench
+PROG_DIR_tools := $(BLD)/tools
+endif
+
+# Quiet by default, kernel style; make V=1 shows the commands.
+ifeq ($(V),1)
+Q :=
+gmsg = @true
+else
+Q := @
+gmsg = @printf '  %-6s %s\n' $(1) $(2)
+endif
+
+LIB_OBJS := $(patsubst %,$(BLD)/%.o,$(basename $(LIB_SRCS)))
+TESTS	 := $(addprefix $(PROG_DIR_tests)/,$(TEST_NAMES))
+BENCHES	 := $(addprefix $(PROG_DIR_bench)/,$(BENCH_NAMES))
+TOOLS	 := $(addprefix $(PROG_DIR_tools)/,$(TOOL_NAMES))
+LIBGMEM	 := $(BLD)/libgmem.a
+
+ifeq ($(KSELFTEST),0)
 all: $(TESTS) $(BENCHES) $(TOOLS)
+endif
 
 # Code that runs in guests: no SSE (see GUEST_CODE_BEGIN in ucall.h).
 GUEST_CFLAGS := -mgeneral-regs-only
-$(O)/lib/string_override.o: CFLAGS += $(GUEST_CFLAGS) -fno-builtin \
+$(BLD)/lib/string_override.o: GMEM_CFLAGS += $(GUEST_CFLAGS) -fno-builtin \
 	-fno-tree-loop-distribute-patterns
-$(O)/lib/ucall.o $(O)/lib/guest_ops.o $(O)/lib/coco_guest.o \
-$(O)/lib/coco.o: CFLAGS += $(GUEST_CFLAGS)
+$(BLD)/lib/ucall.o $(BLD)/lib/guest_ops.o $(BLD)/lib/coco_guest.o \
+$(BLD)/lib/coco.o: GMEM_CFLAGS += $(GUEST_CFLAGS)
 # Results name the suite revision they were measured with; rev.h is
 # rewritten only when the revision changes, so nothing relinks for nothing.
-REV := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
-$(shell mkdir -p $(O) && \
-	echo '#define GMEMSUITE_REV "$(REV)"' >$(O)/rev.h.tmp && \
-	(cmp -s $(O)/rev.h.tmp $(O)/rev.h || mv $(O)/rev.h.tmp $(O)/rev.h); \
-	rm -f $(O)/rev.h.tmp)
-$(O)/lib/bench.o: $(O)/rev.h
-$(O)/lib/bench.o: CFLAGS += -include $(O)/rev.h
+# A copy without git history (a kernel tree) reads the file REVISION.
+REV := $(shell git -C $(SRC) describe --always --dirty 2>/dev/null || \
+	cat $(SRC)/REVISION 2>/dev/null || echo unknown)
+$(shell mkdir -p $(BLD) && \
+	echo '#define GMEMSUITE_REV "$(REV)"' >$(BLD)/rev.h.tmp && \
+	(cmp -s $(BLD)/rev.h.tmp $(BLD)/rev.h || mv $(BLD)/rev.h.tmp $(BLD)/rev.h); \
+	rm -f $(BLD)/rev.h.tmp)
+$(BLD)/lib/bench.o: $(BLD)/rev.h
+$(BLD)/lib/bench.o: GMEM_CFLAGS += -include $(BLD)/rev.h
 
-$(O)/%.o: %.c | headers
+$(BLD)/%.o: $(SRC)/%.c | gmem-headers
 	@mkdir -p $(dir $@)
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+	$(call gmsg,CC,$@)
+	$(Q)$(CC) $(GMEM_CFLAGS) -c -o $@ $<
 
-$(O)/%.o: %.S
+$(BLD)/%.o: $(SRC)/%.S
 	@mkdir -p $(dir $@)
-	$(call msg,AS,$@)
-	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+	$(call gmsg,AS,$@)
+	$(Q)$(CC) $(GMEM_CFLAGS) -c -o $@ $<
 
 $(LIBGMEM): $(LIB_OBJS)
-	$(call msg,AR,$@)
+	$(call gmsg,AR,$@)
 	$(Q)$(AR) rcs $@ $^
 
 # --whole-archive: string_override.o must always override libc's copies.
 define link
-	$(call msg,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< -Wl,--whole-archive $(LIBGMEM) -Wl,--no-whole-archive $(LDLIBS)
+	@mkdir -p $(dir $@)
+	$(call gmsg,LD,$@)
+	$(Q)$(CC) $(GMEM_LDFLAGS) -o $@ $< -Wl,--whole-archive $(LIBGMEM) -Wl,--no-whole-archive $(GMEM_LDLIBS)
 endef
-$(O)/tests/%: $(O)/tests/%.o $(LIBGMEM)
+$(TESTS): $(PROG_DIR_tests)/%: $(BLD)/tests/%.o $(LIBGMEM)
 	$(link)
-$(O)/bench/%: $(O)/bench/%.o $(LIBGMEM)
+$(BENCHES): $(PROG_DIR_bench)/%: $(BLD)/bench/%.o $(LIBGMEM)
 	$(link)
-$(O)/tools/%: $(O)/tools/%.o $(LIBGMEM)
+$(TOOLS): $(PROG_DIR_tools)/%: $(BLD)/tools/%.o $(LIBGMEM)
 	$(link)
 
-# <linux/kvm.h> comes from linux-libc-dev; install it when missing.
-headers:
-	@command -v $(CC) >/dev/null && test -f /usr/include/linux/kvm.h || \
-		scripts/ensure-deps build
+# <linux/kvm.h> comes from linux-libc-dev, or from the kernel tree's
+# exported headers (make headers) in a kselftest build; install
+# linux-libc-dev when neither has it.
+KHDR_DIR := $(strip $(patsubst -isystem%,%,$(KHDR_INCLUDES)))
+gmem-headers:
+	@command -v $(CC) >/dev/null && \
+		{ test -f /usr/include/linux/kvm.h || \
+		  test -f "$(strip $(KHDR_DIR))/linux/kvm.h"; } || \
+		$(SRC)/scripts/ensure-deps build
 
+ifeq ($(KSELFTEST),0)
 check: all
 	scripts/run-tests $(TESTS) $(TEST_SCRIPTS)
 
@@ -91,16 +157,16 @@ bench: all
 # make plots RUN=results/<run>: redraw a run's plots from its JSON.
 plots: all
 	@test -n "$(RUN)" || { echo "make plots RUN=DIR" >&2; exit 2; }
-	$(O)/tools/results summary $(RUN)
+	$(BLD)/tools/results summary $(RUN)
 	scripts/plots $(RUN)
 
 # make compare A=run B=run [FAIL_PCT=5]
 compare: all
 	@test -n "$(A)" -a -n "$(B)" || { echo "make compare A=DIR B=DIR" >&2; exit 2; }
-	$(O)/tools/results compare $(A) $(B) $(if $(FAIL_PCT),--fail-on-regression $(FAIL_PCT))
+	$(BLD)/tools/results compare $(A) $(B) $(if $(FAIL_PCT),--fail-on-regression $(FAIL_PCT))
 
-report: $(O)/tools/host_report
-	$(O)/tools/host_report
+report: $(BLD)/tools/host_report
+	$(BLD)/tools/host_report
 
 # VMCHECK_ARGS: e.g. --kernel /boot/vmlinuz-X --modules DIR, --cmdline "...".
 # SERIES=PATH [BASE=X.Y]: a kernel with a posted series applied (mbox or
@@ -114,13 +180,18 @@ vmcheck: all
 mutate: all
 	scripts/mutate $(MUTATE_ARGS)
 
-INSTALL_PATH ?= $(O)/install
+# The layout kselftest's install gives the gmemsuite directory; the
+# runner at the top is ours unless KSFT_DIR names a kernel tree's
+# tools/testing/selftests (then it is kselftest's own).
+INSTALL_PATH ?= $(BLD)/install
 install: all
-	scripts/install-kselftest $(INSTALL_PATH) $(TESTS)
+	scripts/install-kselftest $(INSTALL_PATH)
 
 clean:
-	rm -rf $(O)
+	rm -rf $(BLD)
 
-.PHONY: plots compare all check bench report vmcheck mutate install clean headers
+.PHONY: plots compare check bench report vmcheck mutate install clean
+endif
+.PHONY: all gmem-headers
 .SECONDARY:
--include $(shell find $(O) -name '*.d' 2>/dev/null)
+-include $(shell find $(BLD) -name '*.d' 2>/dev/null)

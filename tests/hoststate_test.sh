@@ -10,13 +10,22 @@
 #   hoststate_test.sh [-l] [-t NAME]...
 #
 # KTAP output, kselftest exit codes.  Needs root, /dev/kvm and the
-# hugetlb pools; the binaries come from ../build (make builds them).
+# hugetlb pools; the binaries come from next to it (an installed
+# kselftest tree) or ../build (make builds them).
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
-bin=$here/../build
-fault=$bin/bench/fault_bench
-conv_test=$bin/tests/conversion_test
+# Next to this script (kselftest install), or the repository's build/.
+find_prog() {
+	local d
+	for d in "$here" "$here/.." "$here/../build/$1"; do
+		[ -x "$d/$2" ] && { echo "$d/$2"; return; }
+	done
+	echo "$here/../build/$1/$2"
+}
+fault=$(find_prog bench fault_bench)
+conv_test=$(find_prog tests conversion_test)
+host_report=$(find_prog tools host_report)
 pool2m=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
 pool1g=/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages
 export GMEMSUITE_STATE_DIR=${GMEMSUITE_STATE_DIR:-/run/gmemsuite}
@@ -148,7 +157,7 @@ for c in "${cases[@]}"; do
 		continue
 	fi
 	if [[ $c == vm_type_without_the_hardware ]] &&
-	   "$bin/tools/host_report" 2>/dev/null | grep -q '^PASS  vm.snp'; then
+	   "$host_report" 2>/dev/null | grep -q '^PASS  vm.snp'; then
 		echo "ok $n $c # SKIP this host has SEV-SNP"
 		skip=$((skip + 1))
 		continue
