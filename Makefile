@@ -44,13 +44,13 @@ ifeq ($(KSELFTEST),1)
 # kselftest installs and runs); the tree's exported uAPI headers
 # (KHDR_INCLUDES, "make headers") first, include/compat.h for the rest.
 TEST_GEN_PROGS := $(TEST_NAMES)
-# What the scripts and benchmarks need on the target (not tools/results:
-# results/ is a directory of this source tree, where an in-tree build
-# puts its programs).
-TEST_GEN_PROGS_EXTENDED := $(BENCH_NAMES) host_report
+# What the scripts and benchmarks need on the target (tools/results as
+# results-tool: results/ is a directory of this source tree, where an
+# in-tree build puts its programs).
+TEST_GEN_PROGS_EXTENDED := $(BENCH_NAMES) host_report results-tool
 # The per-VM-type reruns and the host-state checks, as kselftest programs.
 TEST_PROGS := $(TEST_SCRIPTS) $(wildcard ksft/*.sh)
-TEST_FILES := known-issues
+TEST_FILES := known-issues $(wildcard tests/data/*.json)
 OVERRIDE_TARGETS := 1
 include $(KSFT_LIBMK)
 BLD := $(OUTPUT)/.gmemsuite
@@ -136,6 +136,12 @@ $(BENCHES): $(PROG_DIR_bench)/%: $(BLD)/bench/%.o $(LIBGMEM)
 	$(link)
 $(TOOLS): $(PROG_DIR_tools)/%: $(BLD)/tools/%.o $(LIBGMEM)
 	$(link)
+ifeq ($(KSELFTEST),1)
+# tools/results under another name: an in-tree build's $(OUTPUT) is this
+# directory, where results/ holds the reference runs.
+$(OUTPUT)/results-tool: $(BLD)/tools/results.o $(LIBGMEM)
+	$(link)
+endif
 
 # <linux/kvm.h> comes from linux-libc-dev, or from the kernel tree's
 # exported headers (make headers) in a kselftest build; install
@@ -160,10 +166,11 @@ plots: all
 	$(BLD)/tools/results summary $(RUN)
 	scripts/plots $(RUN)
 
-# make compare A=run B=run [FAIL_PCT=5]
+# make compare A=run B=run [FAIL_PCT=5] [ACROSS_KERNELS=1] [FORCE=1]
 compare: all
 	@test -n "$(A)" -a -n "$(B)" || { echo "make compare A=DIR B=DIR" >&2; exit 2; }
-	$(BLD)/tools/results compare $(A) $(B) $(if $(FAIL_PCT),--fail-on-regression $(FAIL_PCT))
+	$(BLD)/tools/results compare $(A) $(B) $(if $(FAIL_PCT),--fail-on-regression $(FAIL_PCT)) \
+		$(if $(ACROSS_KERNELS),--across-kernels) $(if $(FORCE),--force)
 
 report: $(BLD)/tools/host_report
 	$(BLD)/tools/host_report

@@ -5,6 +5,7 @@
  *   results summary DIR            write DIR/summary.md (and print it)
  *   results plotdata DIR           write DIR/plots/NAME.dat for gnuplot
  *   results compare A B [--alpha X] [--fail-on-regression PCT]
+ *                       [--across-kernels] [--force]
  *   results attach-perf RESULT.json PERF.csv
  *                                  add `perf stat -x,` counts to a result
  *
@@ -12,8 +13,11 @@
  * prints, per metric, both runs' mean, p50, p99, stddev and CoV, the
  * change and Welch's t-test p-value; '*' marks changes significant at
  * alpha (0.05).  --fail-on-regression PCT exits 1 when a significant
- * slowdown exceeds PCT percent.  Malformed or mismatched input: a one-
- * line error and exit 2.
+ * slowdown exceeds PCT percent.  Both runs' host, kernel, CPU, suite
+ * revision and emulated flag come first; no verdict (exit 2) when one
+ * run is emulated and the other is not, or the CPUs differ, unless
+ * --force, or the kernels differ, unless --across-kernels (or --force).
+ * Malformed or mismatched input: a one-line error and exit 2.
  */
 #include <dirent.h>
 #include <math.h>
@@ -119,6 +123,41 @@ static void free_run(struct run *r)
 }
 
 /* "anon x1 write seq 4K" style key of a fault_bench configuration. */
+/* What a run was measured on, from its first document. */
+struct run_facts {
+	const char *host, *kernel, *cpu, *rev;
+	bool emulated;
+};
+
+static struct run_facts facts_of(const struct run *r)
+{
+	const struct jnode *root = r->docs[0].root, *h, *e;
+	struct run_facts f;
+
+	h = json_get(root, "host");
+	e = json_get(root, "emulated");
+	f.host = json_str_at(h, "hostname", "?");
+	f.kernel = json_str_at(h, "kernel_release", "?");
+	f.cpu = json_str_at(h, "cpu_model", "?");
+	f.rev = json_str_at(root, "suite_revision", "?");
+	f.emulated = e && e->b;
+	return f;
+}
+
+/*
+ * A plot title: the kernel and CPU a run measured (and the host, unless
+ * it had no name, as in a vmcheck guest), and whether it was emulated.
+ */
+static void plot_title(const struct run *r, char *buf, size_t len)
+{
+	struct run_facts f = facts_of(r);
+	bool named = strcmp(f.host, "(none)") && strcmp(f.host, "?");
+
+	snprintf(buf, len, "kernel %s, %s%s%s%s", f.kernel, f.cpu,
+		 named ? ", host " : "", named ? f.host : "",
+		 f.emulated ? "; emulated (TCG): shape only, not timings" : "");
+}
+
 static void fault_key(const struct jnode *root, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s x%.0f %s %s %s%s",
@@ -190,26 +229,40 @@ static void summary_convert(FILE *o, const struct run *r)
 		s = json_get(d, "results.skipped");
 		for (c = s ? s->child : NULL; c; c = c->next)
 			fprintf(o, "- %s: skipped: %s\n", c->key, c->str);
+		if (json_get(d, "results.timed"))
+			fprintf(o, "\nTimed: %s.\n",
+				json_str_at(d, "results.timed", "?"));
 		c = json_get(d, "results.conversions");
 		if (c && c->child)
 			fprintf(o, "\n| path | size | to | state | host p50 us "
 				"| host p99 us | x zeroing | guest round trip "
 				"p50 us | x exit |\n"
 				"|---|---|---|---|---|---|---|---|---|\n");
-		for (c = c ? c->child : NULL; c; c = c->next)
-			fprintf(o, "| %s | %.0fK | %s | %s | %.1f | %.1f | "
-				"%.2f | %.1f | %.1f |\n",
+		for (c = c ? c->child : NULL; c; c = c->next) {
+			fprintf(o, "| %s | %.0fK | %s | %s | ",
 				json_str_at(c, "path", "?"),
 				json_num(c, "size", 0) / 1024,
 				json_str_at(c, "direction", "?"),
 				json_get(c, "populated") &&
 				json_get(c, "populated")->b ? "populated" :
-				"untouched",
-				json_num(c, "host_ns.p50", NAN) / 1e3,
-				json_num(c, "host_ns.p99", NAN) / 1e3,
-				json_num(c, "x_zeroing", NAN),
+				"untouched");
+			if (json_get(c, "skipped")) {
+				fprintf(o, "skipped: %s | | | | |\n",
+					json_str_at(c, "skipped", "?"));
+				continue;
+			}
+			/* Host-only conversions are not timed on snp/tdx. */
+			if (json_get(c, "host_ns"))
+				fprintf(o, "%.1f | %.1f | %.2f | ",
+					json_num(c, "host_ns.p50", NAN) / 1e3,
+					json_num(c, "host_ns.p99", NAN) / 1e3,
+					json_num(c, "x_zeroing", NAN));
+			else
+				fprintf(o, "- | - | - | ");
+			fprintf(o, "%.1f | %.1f |\n",
 				json_num(c, "guest_round_trip_ns.p50", NAN) /
 				1e3, json_num(c, "x_exit", NAN));
+		}
 		fprintf(o, "\n");
 	}
 }
@@ -244,16 +297,11 @@ static int cmd_summary(const char *dir)
 	if (!o)
 		die("%s: %s", path, strerror(errno));
 	h = json_get(r->docs[0].root, "host");
-	fprintf(o, "# gmemsuite results\n\nHost %s, kernel %s, %s, %.0f "
-		"CPUs; suite %s; %s%s\n\n",
-		json_str_at(h, "hostname", "?"),
-		json_str_at(h, "kernel_release", "?"),
-		json_str_at(h, "cpu_model", "?"), json_num(h, "nr_cpus", 0),
+	plot_title(r, path, sizeof(path));
+	fprintf(o, "# gmemsuite results\n\n%s; %.0f CPUs; suite %s; %s\n\n",
+		path, json_num(h, "nr_cpus", 0),
 		json_str_at(r->docs[0].root, "suite_revision", "?"),
-		json_str_at(r->docs[0].root, "date", "?"),
-		json_get(r->docs[0].root, "emulated") &&
-		json_get(r->docs[0].root, "emulated")->b ?
-		" (emulated CPU: functional timings only)" : "");
+		json_str_at(r->docs[0].root, "date", "?"));
 	summary_fault(o, r);
 	summary_convert(o, r);
 	summary_skipped(o, dir);
@@ -289,6 +337,13 @@ static int cmd_plotdata(const char *dir)
 	load_run(r, dir);
 	snprintf(path, sizeof(path), "%s/plots", dir);
 	mkdir(path, 0755);
+	{
+		FILE *t = dat(dir, "title.txt");
+
+		plot_title(r, path, sizeof(path));
+		fprintf(t, "%s\n", path);
+		fclose(t);
+	}
 	vc = dat(dir, "fault_vs_vcpus.dat");
 	fprintf(vc, "# backing vcpus p50_us p99_us\n");
 	conv = dat(dir, "convert_cost.dat");
@@ -418,6 +473,45 @@ static void compare_stats(const char *key, const struct metric *m,
 		*regressed = 1;
 }
 
+static void print_facts(const char *name, const struct run_facts *f)
+{
+	printf("%s: host %s, kernel %s, CPU %s, suite %s%s\n", name, f->host,
+	       f->kernel, f->cpu, f->rev, f->emulated ?
+	       ", EMULATED (TCG): functional timings only" : "");
+}
+
+/* NULL when a verdict means something, else why not. */
+static const char *comparable(const struct run *a, const struct run *b,
+			      bool across_kernels, bool force)
+{
+	struct run_facts fa = facts_of(a), fb = facts_of(b);
+
+	print_facts("A", &fa);
+	print_facts("B", &fb);
+	if (strcmp(fa.host, fb.host))
+		printf("note: different hosts (%s, %s)\n", fa.host, fb.host);
+	if (force) {
+		if (fa.emulated != fb.emulated || strcmp(fa.cpu, fb.cpu) ||
+		    strcmp(fa.kernel, fb.kernel))
+			printf("WARNING: --force: the runs differ in what they "
+			       "ran on (above); the verdict below compares "
+			       "machines, not only the change\n");
+		return NULL;
+	}
+	if (fa.emulated != fb.emulated)
+		return "one run is emulated (TCG) and the other is not: "
+		       "emulated timings say nothing about hardware "
+		       "(--force to compare anyway)";
+	if (strcmp(fa.cpu, fb.cpu))
+		return "the runs are on different CPUs (--force to compare "
+		       "anyway)";
+	if (strcmp(fa.kernel, fb.kernel) && !across_kernels)
+		return "the runs are on different kernels: say "
+		       "--across-kernels (make compare ACROSS_KERNELS=1) if "
+		       "that is the change being measured";
+	return NULL;
+}
+
 static int cmd_compare(int argc, char **argv)
 {
 	static const struct metric fault_metrics[] = {
@@ -427,14 +521,25 @@ static int cmd_compare(int argc, char **argv)
 	double alpha = 0.05, fail_pct = -1;
 	unsigned int i, j, matched = 0, k;
 	int regressed = 0, argi;
+	bool across_kernels = false, force = false;
+	const char *why;
 
 	TEST_ASSERT(a && b, "calloc");
 	if (argc < 2)
 		die("usage: results compare A B [--alpha X] "
-		    "[--fail-on-regression PCT]%s%s", "", "");
+		    "[--fail-on-regression PCT] [--across-kernels] [--force]"
+		    "%s%s", "", "");
 	for (argi = 2; argi < argc; argi++) {
 		char *end;
 
+		if (!strcmp(argv[argi], "--across-kernels")) {
+			across_kernels = true;
+			continue;
+		}
+		if (!strcmp(argv[argi], "--force")) {
+			force = true;
+			continue;
+		}
 		if (argi + 1 >= argc)
 			die("%s needs a value%s", argv[argi], "");
 		if (!strcmp(argv[argi], "--alpha")) {
@@ -454,6 +559,15 @@ static int cmd_compare(int argc, char **argv)
 	load_run(a, argv[0]);
 	load_run(b, argv[1]);
 	printf("A = %s\nB = %s\n", argv[0], argv[1]);
+	why = comparable(a, b, across_kernels, force);
+	if (why) {
+		printf("NO VERDICT: %s\n", why);
+		free_run(a);
+		free_run(b);
+		free(a);
+		free(b);
+		return 2;
+	}
 	printf("%-34s %-14s %10s %10s %9s %9s\n", "configuration", "metric",
 	       "A mean us", "B mean us", "change", "p (Welch)");
 	for (i = 0; i < a->n; i++) {
