@@ -160,6 +160,12 @@ struct vm_backend {
 	/* Populate, measure and finalize: at the first KVM_RUN. */
 	void (*launch)(struct kvm_vm *vm);
 	void (*vm_free)(struct kvm_vm *vm);
+	/*
+	 * vCPU start: the vCPUs start at the reset vector in the boot stub
+	 * (lib/boot_stub.S), their registers kept there, not set by
+	 * KVM_SET_REGS/SREGS (TDX: the state is protected from creation).
+	 */
+	bool boot_stub;
 };
 const struct vm_backend *vm_backend_of(enum vm_kind k);
 

@@ -344,6 +344,7 @@ static const struct vm_backend tdx_backend = {
 	.vm_init = tdx_vm_init,
 	.vcpu_init = tdx_vcpu_init,
 	.launch = tdx_launch,
+	.boot_stub = true,
 };
 
 const struct vm_backend *vm_backend_of(enum vm_kind k)

@@ -308,7 +308,7 @@ void x86_vm_setup(struct kvm_vm *vm)
 	virt_map_enc(vm, SZ_2M, SZ_2M, size - SZ_2M, GUEST_PAGE_2M,
 		     x86_leaf_enc(vm, true));
 	setup_descriptor_tables(vm);
-	if (vm->coco == COCO_TDX)
+	if (vm->backend && vm->backend->boot_stub)
 		vm_use_boot_stub(vm);
 }
 
