@@ -27,6 +27,7 @@
 #include "bench.h"
 #include "coco_guest.h"
 #include "coco_state.h"
+#include "numa.h"
 #include "gmem.h"
 #include "hugetlb.h"
 #include "kvm_util.h"
@@ -576,7 +577,28 @@ struct measured {
 	double pass_p50[1000];
 	unsigned int passes;
 	struct stats_snapshot vcpu_before, vcpu_after, vm_before, vm_after;
+	/* --node: where the region's pages are after the last pass. */
+	const char *placement_unverified;	/* why not, or NULL */
+	uint64_t node_pages[64], pages_queried;
+	int vcpu_node;		/* node of vCPU 0's CPU (--pin), or -1 */
 };
+
+/* The node CPU cpu belongs to (sysfs cpuN/nodeM), or -1. */
+static int cpu_node(int cpu)
+{
+	char path[96];
+	int n;
+
+	if (cpu < 0)
+		return -1;
+	for (n = 0; n < 64; n++) {
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/"
+			 "node%d", cpu, n);
+		if (!access(path, F_OK))
+			return n;
+	}
+	return -1;
+}
 
 /* One pass of a mode; its samples' statistics into *st (may be NULL). */
 static struct run_result pass(const struct config *c, enum mode mode,
@@ -718,6 +740,30 @@ static uint64_t delta(const struct measured *m, const char *name)
 	       snapshot_get(&m->vcpu_before, name);
 }
 
+static void print_placement(const struct config *c, const struct measured *m)
+{
+	unsigned int i;
+
+	if (c->node < 0)
+		return;
+	if (m->placement_unverified) {
+		printf("  placement on node %d: not verified (%s)\n", c->node,
+		       m->placement_unverified);
+		return;
+	}
+	printf("  placement: %llu resident pages:", (unsigned long long)
+	       m->pages_queried);
+	for (i = 0; i < 64; i++)
+		if (m->node_pages[i])
+			printf(" node %u %llu", i,
+			       (unsigned long long)m->node_pages[i]);
+	printf(" (asked: node %d", c->node);
+	if (m->vcpu_node >= 0)
+		printf("; vCPU 0 runs on node %d: %s memory", m->vcpu_node,
+		       m->vcpu_node == c->node ? "local" : "remote");
+	printf(")\n");
+}
+
 static void print_text(const struct config *c, const struct measured *m)
 {
 	const struct sample_stats *f = &m->faults;
@@ -765,6 +811,7 @@ static void print_text(const struct config *c, const struct measured *m)
 	       (unsigned long long)snapshot_get(&m->vm_after, "pages_4k"),
 	       (unsigned long long)snapshot_get(&m->vm_after, "pages_2m"),
 	       (unsigned long long)snapshot_get(&m->vm_after, "pages_1g"));
+	print_placement(c, m);
 }
 
 static int write_json(const struct config *c, const struct measured *m)
@@ -820,14 +867,104 @@ static int write_json(const struct config *c, const struct measured *m)
 			    "kvm_vcpu_stats");
 	stats_delta_to_json(&m->vm_before, &m->vm_after, &j, "kvm_vm_stats");
 	hist_to_json(&m->hist, &j, "histogram");
+	if (c->node >= 0) {
+		json_obj_begin(&j, "placement");
+		json_i64(&j, "node", c->node);
+		json_i64(&j, "vcpu_node", m->vcpu_node);
+		if (m->vcpu_node >= 0)
+			json_str(&j, "memory", m->vcpu_node == c->node ?
+				 "local" : "remote");
+		if (m->placement_unverified) {
+			json_str(&j, "unverified", m->placement_unverified);
+		} else {
+			json_u64(&j, "resident_pages", m->pages_queried);
+			json_obj_begin(&j, "pages_per_node");
+			for (i = 0; i < 64; i++) {
+				char key[8];
+
+				if (!m->node_pages[i])
+					continue;
+				snprintf(key, sizeof(key), "%u", i);
+				json_u64(&j, key, m->node_pages[i]);
+			}
+			json_obj_end(&j);
+		}
+		json_obj_end(&j);
+	}
 	json_obj_end(&j);
 	bench_json_end(&j);
 	return bench_close_output(prog, &out);
 }
 
+/*
+ * --node N: ask the kernel where every page of the region is now (the
+ * last pass touched them all) and fail loudly if any is not on node N.
+ * Private guest_memfd memory has no host mapping to ask through: said,
+ * not guessed.
+ */
+static void verify_placement(const struct config *c, struct measured *m)
+{
+	enum { CHUNK = 4096 };
+	static void *pages[CHUNK];
+	static int status[CHUNK];
+	uint64_t n = region->size / SZ_4K, i, k, off = 0, first = ~0ULL;
+	volatile uint64_t sink = 0;
+	int err;
+
+	if (c->node < 0)
+		return;
+	m->vcpu_node = cpu_node(ctx[0].cpu);
+	if (c->gmem_private || !region->hva) {
+		m->placement_unverified = "private guest_memfd memory has no "
+					  "host mapping to query";
+		return;
+	}
+	/*
+	 * The guest faulted guest_memfd pages in through its memslot: the
+	 * host mapping has no entries for move_pages to follow until the
+	 * host reads each page (mapping the folio the guest allocated).
+	 */
+	if (c->backing == BACKING_GMEM)
+		for (i = 0; i < n; i++)
+			sink += *(volatile uint64_t *)((char *)region->hva +
+						       i * SZ_4K);
+	for (i = 0; i < n; i += k) {
+		k = n - i < CHUNK ? n - i : CHUNK;
+		for (off = 0; off < k; off++)
+			pages[off] = (char *)region->hva + (i + off) * SZ_4K;
+		err = gm_page_nodes(pages, k, status);
+		TEST_ASSERT(!err, "move_pages (query) of the region: %s",
+			    errno_name(err));
+		for (off = 0; off < k; off++) {
+			if (status[off] < 0 || status[off] >= 64) {
+				/* -ENOENT: not present (discarded): none. */
+				continue;
+			}
+			m->node_pages[status[off]]++;
+			m->pages_queried++;
+			if (status[off] != c->node && first == ~0ULL)
+				first = i + off;
+		}
+	}
+	(void)sink;
+	/* The last pass touched every page: all must be resident. */
+	TEST_ASSERT(m->pages_queried == n, "--node %d: only %llu of %llu "
+		    "pages resident after the last pass: placement not "
+		    "verified", c->node, (unsigned long long)m->pages_queried,
+		    (unsigned long long)n);
+	TEST_ASSERT(first == ~0ULL, "--node %d not honoured: %llu of %llu "
+		    "resident pages elsewhere, the first at +0x%llx (node "
+		    "%d): the numbers are not for node %d", c->node,
+		    (unsigned long long)(m->pages_queried -
+					 m->node_pages[c->node]),
+		    (unsigned long long)m->pages_queried,
+		    (unsigned long long)(first * SZ_4K),
+		    status[first % CHUNK], c->node);
+}
+
 int main(int argc, char **argv)
 {
-	static struct measured m;
+	static struct measured m = { .vcpu_node = -1 };
 	struct config c;
 
 	unsigned int i;
@@ -842,6 +979,7 @@ int main(int argc, char **argv)
 			shuffle(ctx[i].order, ctx[i].args->nr_pages, i + 1);
 	measure_floors(&c, &m);
 	measure(&c, &m);
+	verify_placement(&c, &m);
 	print_text(&c, &m);
 	if (c.json)
 		rc = write_json(&c, &m);

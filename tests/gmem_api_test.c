@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "bounds.h"
+#include "numa.h"
 #include "gmem.h"
 #include "ktap.h"
 #include "kvm_util.h"
@@ -620,6 +621,155 @@ static void memslot_gpa_size_table(void)
 	vm_free(vm);
 }
 
+/* ---- NUMA policy and placement ------------------------------------------ */
+
+static uint64_t *numa_gmem_map(int *fd)
+{
+	vm_default();
+	*fd = gmem_create(vm, GMEM_SIZE, require_flags(GUEST_MEMFD_FLAG_MMAP |
+						  GUEST_MEMFD_FLAG_INIT_SHARED));
+	return gmem_mmap(*fd, GMEM_SIZE, 0);
+}
+
+#define NPAGES	((unsigned int)(GMEM_SIZE / SZ_4K))
+
+static unsigned int lowest_node(uint64_t mask)
+{
+	return mask ? __builtin_ctzll(mask) : 0;
+}
+
+/*
+ * mbind on a guest_memfd mapping with every policy mode, and what
+ * get_mempolicy(MPOL_F_ADDR) reports back for it: the policy set.
+ * Refused (EINVAL): BIND or INTERLEAVE with no node, a node that is not
+ * online, an unknown mode.  Every row is reported.
+ */
+static void mbind_policies_on_gmem_mapping(void)
+{
+	const uint64_t online = numa_online_mask();
+	const uint64_t first = 1ULL << lowest_node(online);
+	const uint64_t offline = ~online & -~online;	/* lowest offline */
+	const struct {
+		int mode;
+		uint64_t mask;
+		int err;
+		const char *what;
+	} rows[] = {
+		{ GM_MPOL_DEFAULT, 0, 0, "DEFAULT" },
+		{ GM_MPOL_BIND, first, 0, "BIND, first online node" },
+		{ GM_MPOL_PREFERRED, first, 0, "PREFERRED, first online node" },
+		{ GM_MPOL_INTERLEAVE, online, 0, "INTERLEAVE, every online node" },
+		{ GM_MPOL_BIND, 0, EINVAL, "BIND, no node" },
+		{ GM_MPOL_INTERLEAVE, 0, EINVAL, "INTERLEAVE, no node" },
+		{ GM_MPOL_BIND, offline, EINVAL, "BIND, a node not online" },
+		{ 99, first, EINVAL, "mode 99 (unknown)" },
+	};
+	unsigned int i, wrong = 0;
+	uint64_t *p, got_mask;
+	char what[120];
+	int fd, err, got_mode;
+
+	TEST_REQUIRE(online, "no NUMA node list (/sys/devices/system/node/"
+		     "online): kernel without CONFIG_NUMA");
+	test_diag("online nodes: mask 0x%llx", (unsigned long long)online);
+	p = numa_gmem_map(&fd);
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		err = gm_mbind(p, GMEM_SIZE, rows[i].mode, rows[i].mask);
+		snprintf(what, sizeof(what), "%s (mode %d, mask 0x%llx)",
+			 rows[i].what, rows[i].mode,
+			 (unsigned long long)rows[i].mask);
+		wrong += table_row(i, what, rows[i].err, err);
+		if (err || rows[i].err)
+			continue;
+		err = gm_get_mempolicy_addr(p + 8, &got_mode, &got_mask);
+		if (err || got_mode != rows[i].mode ||
+		    got_mask != rows[i].mask) {
+			test_diag("  get_mempolicy: %s, mode %d mask 0x%llx  "
+				  "<-- WRONG", errno_name(err), got_mode,
+				  (unsigned long long)got_mask);
+			wrong++;
+		}
+	}
+	TEST_ASSERT_TABLE(wrong, i, "mbind policies on a guest_memfd mapping");
+	munmap(p, GMEM_SIZE);
+	close(fd);
+	vm_free(vm);
+}
+
+/* Count the pages of [p, +GMEM_SIZE) on each node (move_pages). */
+static void page_nodes(uint64_t *p, unsigned int *per_node,
+		       unsigned int *first_wrong, unsigned int node)
+{
+	unsigned int n = GMEM_SIZE / SZ_4K, i;
+	void *pages[GMEM_SIZE / SZ_4K];
+	int status[GMEM_SIZE / SZ_4K];
+
+	for (i = 0; i < n; i++)
+		pages[i] = (char *)p + i * SZ_4K;
+	TEST_ASSERT_ERRNO(gm_page_nodes(pages, n, status), 0,
+			  "move_pages (query)");
+	memset(per_node, 0, 64 * sizeof(*per_node));
+	*first_wrong = n;
+	for (i = 0; i < n; i++) {
+		TEST_ASSERT(status[i] >= 0 && status[i] < 64, "page %u: "
+			    "move_pages status %d", i, status[i]);
+		per_node[status[i]]++;
+		if ((unsigned int)status[i] != node && *first_wrong == n)
+			*first_wrong = i;
+	}
+}
+
+/*
+ * Where guest_memfd pages land: BIND to each of two nodes puts every
+ * page on that node; INTERLEAVE over both puts pages on both.  Pages are
+ * allocated by host writes through the INIT_SHARED mapping.
+ */
+static void pages_land_where_mbind_says(void)
+{
+	const uint64_t online = numa_online_mask();
+	unsigned int nodes[2], per_node[64], wrong, i, k;
+	uint64_t *p;
+	int fd;
+
+	TEST_REQUIRE(__builtin_popcountll(online) >= 2, "placement needs two "
+		     "NUMA nodes online (mask 0x%llx; vmcheck boots with "
+		     "numa=fake=2)", (unsigned long long)online);
+	nodes[0] = lowest_node(online);
+	nodes[1] = lowest_node(online & ~(1ULL << nodes[0]));
+	for (k = 0; k < 2; k++) {
+		p = numa_gmem_map(&fd);
+		TEST_ASSERT_ERRNO(gm_mbind(p, GMEM_SIZE, GM_MPOL_BIND,
+					   1ULL << nodes[k]), 0, "mbind BIND");
+		for (i = 0; i < GMEM_SIZE / 8; i += SZ_4K / 8)
+			p[i] = i;
+		page_nodes(p, per_node, &wrong, nodes[k]);
+		test_diag("BIND node %u: %u of %u pages there", nodes[k],
+			  per_node[nodes[k]], (unsigned int)NPAGES);
+		TEST_ASSERT(wrong == NPAGES, "BIND to node %u: page "
+			    "%u (and %u more) on another node: guest_memfd "
+			    "did not follow the mapping's policy", nodes[k],
+			    wrong, (unsigned int)NPAGES - per_node[nodes[k]] - 1);
+		munmap(p, GMEM_SIZE);
+		close(fd);
+		vm_free(vm);
+	}
+	p = numa_gmem_map(&fd);
+	TEST_ASSERT_ERRNO(gm_mbind(p, GMEM_SIZE, GM_MPOL_INTERLEAVE,
+				   (1ULL << nodes[0]) | (1ULL << nodes[1])),
+			  0, "mbind INTERLEAVE");
+	for (i = 0; i < GMEM_SIZE / 8; i += SZ_4K / 8)
+		p[i] = i;
+	page_nodes(p, per_node, &wrong, nodes[0]);
+	test_diag("INTERLEAVE: node %u %u pages, node %u %u pages", nodes[0],
+		  per_node[nodes[0]], nodes[1], per_node[nodes[1]]);
+	TEST_ASSERT(per_node[nodes[0]] && per_node[nodes[1]], "INTERLEAVE "
+		    "over nodes %u and %u left one of them without pages",
+		    nodes[0], nodes[1]);
+	munmap(p, GMEM_SIZE);
+	close(fd);
+	vm_free(vm);
+}
+
 /* ---- Data through real guests ------------------------------------------- */
 
 static struct kvm_region *shared_gmem_region(struct kvm_vcpu **vcpu,
@@ -838,6 +988,8 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(bind_readonly_einval),
 	KTAP_CASE(memslot_gpa_overlap_eexist),
 	KTAP_CASE(memslot_gpa_size_table),
+	KTAP_CASE(mbind_policies_on_gmem_mapping),
+	KTAP_CASE(pages_land_where_mbind_says),
 	KTAP_CASE(unbind_then_rebind),
 	KTAP_CASE(file_outlives_vm_fd),
 	KTAP_CASE(host_and_guest_see_each_other),

@@ -160,7 +160,15 @@ static void plot_title(const struct run *r, char *buf, size_t len)
 
 static void fault_key(const struct jnode *root, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s x%.0f %s %s %s%s",
+	double node = json_num(root, "config.node", -1);
+	char where[48] = "";
+
+	/* --node runs: the node, and local/remote to vCPU 0 when pinned. */
+	if (node >= 0)
+		snprintf(where, sizeof(where), " node %.0f%s%s", node,
+			 json_get(root, "results.placement.memory") ? " " : "",
+			 json_str_at(root, "results.placement.memory", ""));
+	snprintf(buf, len, "%s x%.0f %s %s %s%s%s",
 		 json_str_at(root, "config.backing", "?"),
 		 json_num(root, "config.vcpus", 0),
 		 json_str_at(root, "config.access", "?"),
@@ -169,7 +177,8 @@ static void fault_key(const struct jnode *root, char *buf, size_t len)
 		 (json_num(root, "config.guest_page", 0) >= SZ_1G ? "1G" :
 		  "2M") : "4K",
 		 json_get(root, "config.populate") &&
-		 json_get(root, "config.populate")->b ? " resident" : "");
+		 json_get(root, "config.populate")->b ? " resident" : "",
+		 where);
 }
 
 /* ---- summary ------------------------------------------------------------ */
@@ -365,9 +374,15 @@ static int cmd_plotdata(const char *dir)
 			b = json_get(d, "results.histogram.buckets");
 			for (c = b ? b->child : NULL; c; c = c->next)
 				total += json_num(c, "1", 0);
-			snprintf(name, sizeof(name), "cdf_%s_x%.0f.dat",
+			/* --node runs: one file per node (local, remote). */
+			snprintf(name, sizeof(name), "cdf_%s_x%.0f%s.dat",
 				 json_str_at(d, "config.backing", "x"),
-				 json_num(d, "config.vcpus", 0));
+				 json_num(d, "config.vcpus", 0),
+				 strchr(key, ' ') && strstr(key, " node ") ?
+				 strstr(key, " node ") : "");
+			for (char *q = name; *q; q++)
+				if (*q == ' ')
+					*q = '_';
 			cdf = dat(dir, name);
 			fprintf(cdf, "# %s\n# latency_us cumulative_fraction\n",
 				key);
