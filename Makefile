@@ -50,7 +50,7 @@ TEST_GEN_PROGS := $(TEST_NAMES)
 TEST_GEN_PROGS_EXTENDED := $(BENCH_NAMES) host_report results-tool
 # The per-VM-type reruns and the host-state checks, as kselftest programs.
 TEST_PROGS := $(TEST_SCRIPTS) $(wildcard ksft/*.sh)
-TEST_FILES := known-issues $(wildcard tests/data/*.json)
+TEST_FILES := known-issues $(wildcard tests/data/*.json) docs/coverage.md
 OVERRIDE_TARGETS := 1
 include $(KSFT_LIBMK)
 BLD := $(OUTPUT)/.gmemsuite

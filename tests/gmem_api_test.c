@@ -195,6 +195,30 @@ static void fstat_reports_size(void)
 	vm_free(vm);
 }
 
+/*
+ * Several guest_memfds of one VM are distinct files: each keeps its own
+ * size (the first re-checked after the second exists) and inode.
+ */
+static void several_files_distinct(void)
+{
+	struct stat a, b;
+	int fa, fb;
+
+	vm_default();
+	fa = gmem_create(vm, GMEM_SIZE, 0);
+	fb = gmem_create(vm, 2 * GMEM_SIZE, 0);
+	TEST_ASSERT(!fstat(fa, &a) && !fstat(fb, &b), "fstat");
+	TEST_ASSERT_EQ(a.st_size, GMEM_SIZE);
+	TEST_ASSERT_EQ(b.st_size, 2 * GMEM_SIZE);
+	TEST_ASSERT(a.st_ino != b.st_ino, "two guest_memfds share inode %llu",
+		    (unsigned long long)a.st_ino);
+	close(fb);
+	TEST_ASSERT(!fstat(fa, &a), "fstat");
+	TEST_ASSERT_EQ(a.st_size, GMEM_SIZE);
+	close(fa);
+	vm_free(vm);
+}
+
 /* read/write/pread/pwrite/ftruncate are refused: no file I/O path. */
 static void file_io_refused(void)
 {
@@ -350,8 +374,10 @@ static bool past_size_only(uint64_t off, uint64_t len)
 
 /*
  * Modes by example (only KEEP_SIZE and PUNCH_HOLE | KEEP_SIZE exist),
- * then offset and length at every edge of their type (lib/bounds.c) for
- * allocation and for punching.  Every row is reported.
+ * then every offset {0, 1, page} with every length {1, page - 1, page,
+ * page + 1}, then offset and length at every edge of their type
+ * (lib/bounds.c), for allocation and for punching.  Every row is
+ * reported.
  */
 static void fallocate_ranges_and_modes(void)
 {
@@ -377,6 +403,28 @@ static void fallocate_ranges_and_modes(void)
 		wrong += table_row(n, what, EOPNOTSUPP,
 				   __gmem_fallocate(fd, modes[i].mode, 0,
 						    SZ_4K));
+	}
+	/* Near a page: offsets {0, 1, page} x lengths {1, page-1, page, +1}. */
+	for (m = 0; m < 2; m++) {
+		const uint64_t offs[] = { 0, 1, SZ_4K };
+		const uint64_t lens[] = { 1, SZ_4K - 1, SZ_4K, SZ_4K + 1 };
+		unsigned int o, l;
+
+		for (o = 0; o < ARRAY_SIZE(offs); o++)
+			for (l = 0; l < ARRAY_SIZE(lens); l++, n++) {
+				snprintf(what, sizeof(what), "%s: offset 0x%llx, "
+					 "length 0x%llx", m ? "punch" :
+					 "allocate",
+					 (unsigned long long)offs[o],
+					 (unsigned long long)lens[l]);
+				wrong += table_row(n, what,
+						   falloc_expect(m, offs[o],
+								 lens[l]),
+						   __gmem_fallocate(fd, m ? punch :
+								    keep,
+								    offs[o],
+								    lens[l]));
+			}
 	}
 	nr = bound_rows(0, GMEM_SIZE, SZ_4K, rows);
 	for (m = 0; m < 2; m++) {
@@ -415,7 +463,10 @@ static void fallocate_ranges_and_modes(void)
 	vm_free(vm);
 }
 
-/* Punching a hole zeroes exactly the punched pages, no more. */
+/*
+ * Punching a hole zeroes exactly the punched pages, no more; the host
+ * can then write the hole again through the same mapping.
+ */
 static void punch_hole_zeroes_exactly(void)
 {
 	uint64_t *p, off, hole = SZ_2M + 3 * SZ_4K, hole_len = 2 * SZ_4K;
@@ -441,6 +492,13 @@ static void punch_hole_zeroes_exactly(void)
 				  (unsigned long long)p[off / 8],
 				  (unsigned long long)want);
 	}
+	/* The hole takes new data through the same mapping, and keeps it. */
+	for (off = hole; off < hole + hole_len; off += 8)
+		p[off / 8] = ~off;
+	for (off = hole; off < hole + hole_len; off += 8)
+		TEST_ASSERT(p[off / 8] == ~off, "offset 0x%llx rewritten after "
+			    "the punch reads 0x%llx", (unsigned long long)off,
+			    (unsigned long long)p[off / 8]);
 	munmap(p, GMEM_SIZE);
 	close(fd);
 	vm_free(vm);
@@ -973,6 +1031,7 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(create_bad_sizes_einval),
 	KTAP_CASE(flags_match_vm_capability),
 	KTAP_CASE(fstat_reports_size),
+	KTAP_CASE(several_files_distinct),
 	KTAP_CASE(file_io_refused),
 	KTAP_CASE(mmap_without_flag_enodev),
 	KTAP_CASE(mmap_private_einval),
