@@ -195,4 +195,9 @@ run_memory_fault(struct kvm_run *run)
 #define KVM_GET_STATS_FD		_IO(KVMIO, 0xce)
 #endif
 
+/* ---- madvise (6.1) ----------------------------------------------------- */
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE		25
+#endif
+
 #endif /* GMEM_COMPAT_H */

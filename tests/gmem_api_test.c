@@ -342,6 +342,44 @@ static void mmap_without_init_shared(void)
 	vm_free(vm);
 }
 
+/*
+ * madvise on a guest_memfd mapping at a PMD-aligned address and offset:
+ * MADV_HUGEPAGE is accepted, MADV_COLLAPSE refused with EINVAL (a huge
+ * folio could map beyond the shared ranges into the host's page tables),
+ * MADV_DONTNEED drops the mapping and the next read faults back the
+ * same (zero) data.
+ */
+static void madvise_collapse_refused(void)
+{
+	char *reserve, *mem;
+	uint64_t i;
+	int fd, r;
+
+	vm_default();
+	fd = gmem_create(vm, GMEM_SIZE, require_flags(GUEST_MEMFD_FLAG_MMAP |
+						 GUEST_MEMFD_FLAG_INIT_SHARED));
+	reserve = mmap(NULL, 2 * SZ_2M, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	TEST_ASSERT(reserve != MAP_FAILED, "mmap reserve");
+	mem = mmap((void *)ALIGN_UP((uintptr_t)reserve, SZ_2M), SZ_2M,
+		   PROT_READ | PROT_WRITE, MAP_FIXED | MAP_SHARED, fd, 0);
+	TEST_ASSERT(mem != MAP_FAILED, "mmap guest_memfd at a 2M address");
+	/* Reads only: clean folios, as a collapse would want them. */
+	for (i = 0; i < SZ_2M; i += SZ_4K)
+		TEST_ASSERT_EQ(((volatile char *)mem)[i], 0);
+	TEST_ASSERT_ERRNO(madvise(mem, SZ_2M, MADV_HUGEPAGE) ? errno : 0, 0,
+			  "MADV_HUGEPAGE");
+	r = madvise(mem, SZ_2M, MADV_COLLAPSE) ? errno : 0;
+	TEST_ASSERT(r == EINVAL, "MADV_COLLAPSE on a guest_memfd mapping: %s, "
+		    "expected EINVAL", errno_name(r));
+	TEST_ASSERT_ERRNO(madvise(mem, SZ_2M, MADV_DONTNEED) ? errno : 0, 0,
+			  "MADV_DONTNEED");
+	TEST_ASSERT_EQ(((volatile char *)mem)[0], 0);
+	munmap(reserve, 2 * SZ_2M);
+	close(fd);
+	vm_free(vm);
+}
+
 /* ---- fallocate ---------------------------------------------------------- */
 
 /*
@@ -1039,6 +1077,7 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(mmap_beyond_size_sigbus),
 	KTAP_CASE(mmap_without_init_shared),
 	KTAP_CASE(mmap_at_offset_same_pages),
+	KTAP_CASE(madvise_collapse_refused),
 	KTAP_CASE(fallocate_ranges_and_modes),
 	KTAP_CASE(punch_hole_zeroes_exactly),
 	KTAP_CASE(bind_bad_offsets_einval),
