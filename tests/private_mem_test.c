@@ -160,6 +160,50 @@ static void memory_fault_exit_then_resume(void)
 	vm_free(vm);
 }
 
+/*
+ * The memslot of a PRIVATE page deleted, then the guest reads the page.
+ * Where PRIVATE is a per-VM attribute it outlives the memslot: KVM_RUN
+ * fails with EFAULT and KVM_EXIT_MEMORY_FAULT names the gpa, 4K and the
+ * PRIVATE flag.  Where PRIVATE lives in the guest_memfd (in place), the
+ * gpa has no memory left at all: an MMIO read exit of 8 bytes there.
+ */
+static void private_access_after_memslot_deleted(void)
+{
+	struct gmem_memory_fault_exit *mf;
+	struct kvm_run *run;
+	uint64_t gpa;
+	int err;
+
+	setup(true);
+	TEST_REQUIRE(vm_check_cap(vm, KVM_CAP_MEMORY_FAULT_INFO),
+		     "KVM_CAP_MEMORY_FAULT_INFO absent");
+	gpa = r->gpa + 5 * SZ_4K;
+	set_attr(gpa, SZ_4K, true);
+	TEST_ASSERT_ERRNO(__vm_set_user_memory_region2(vm, r->slot, r->flags,
+						       r->gpa, 0, r->hva,
+						       r->gmem_fd,
+						       r->gmem_offset), 0,
+			  "deleting the memslot");
+	vcpu_cmd_post(vcpu, GOP_READ, gpa, 0, 0);
+	err = __vcpu_run(vcpu);
+	run = vcpu->run;
+	if (conv.path == CONVERT_GMEM_ATTR) {
+		if (err || run->exit_reason != KVM_EXIT_MMIO)
+			VCPU_UNEXPECTED_EXIT(vcpu);
+		TEST_ASSERT_EQ(run->mmio.phys_addr, gpa);
+		TEST_ASSERT_EQ(run->mmio.len, 8);
+		TEST_ASSERT_EQ(run->mmio.is_write, 0);
+	} else {
+		if (err != EFAULT || run->exit_reason != KVM_EXIT_MEMORY_FAULT)
+			VCPU_UNEXPECTED_EXIT(vcpu);
+		mf = run_memory_fault(run);
+		TEST_ASSERT_EQ(mf->gpa, gpa);
+		TEST_ASSERT_EQ(mf->size, SZ_4K);
+		TEST_ASSERT_EQ(mf->flags, KVM_MEMORY_EXIT_FLAG_PRIVATE);
+	}
+	vm_free(vm);
+}
+
 /* KVM's count of leaves of the guest's page size (pages_2m, pages_1g). */
 static uint64_t huge_leaves(enum guest_page leaf)
 {
@@ -268,6 +312,7 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(private_content_survives_round_trip),
 	KTAP_CASE(punch_hole_zeroes_private),
 	KTAP_CASE(memory_fault_exit_then_resume),
+	KTAP_CASE(private_access_after_memslot_deleted),
 	KTAP_CASE(huge_mapping_split_by_conversion),
 	KTAP_CASE(gigantic_mapping_split_by_conversion),
 };
