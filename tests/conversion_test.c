@@ -788,6 +788,61 @@ static void inplace_before_allocation(void)
 	vm_free(vm);
 }
 
+/*
+ * A guest_memfd without INIT_SHARED starts private; a page of it that was
+ * never allocated, converted to shared, reads 0 from the host, and what
+ * the host writes there the guest reads.
+ */
+static void inplace_before_allocation_to_shared(void)
+{
+	struct kvm_vcpu *vcpu;
+
+	setup_in_place(false);
+	vcpu = vm_vcpu_add_cmd(vm);
+	gmem_convert(SZ_2M, SZ_4K, false);
+	TEST_ASSERT(!host_sigbus(host_word(r->gpa + SZ_2M)), "page converted "
+		    "to shared is not mappable");
+	TEST_ASSERT_EQ(*host_word(r->gpa + SZ_2M), 0);
+	*host_word(r->gpa + SZ_2M) = 0x5eed;
+	TEST_ASSERT_EQ(cmd(vcpu, GOP_READ, r->gpa + SZ_2M, 0, 0).bad, 0x5eed);
+	TEST_ASSERT(host_sigbus(host_word(r->gpa + SZ_2M + SZ_4K)), "the next "
+		    "page became mappable too");
+	vm_free(vm);
+}
+
+/*
+ * A range where only some pages were ever allocated (the host wrote the
+ * even ones while shared): to private, the guest reads the host's data on
+ * the allocated pages and 0 on the others; back to shared, the host reads
+ * what the guest wrote on every page.
+ */
+static void inplace_partly_allocated_range(void)
+{
+	const uint64_t n = REGION_SIZE / SZ_4K;
+	struct kvm_vcpu *vcpu;
+	uint64_t i, v;
+
+	setup_in_place(true);
+	vcpu = vm_vcpu_add_cmd(vm);
+	for (i = 0; i < n; i += 2)
+		*host_word(r->gpa + i * SZ_4K) = 0xa110c000 + i;
+	gmem_convert(0, REGION_SIZE, true);
+	for (i = 0; i < n; i++) {
+		v = cmd(vcpu, GOP_READ, r->gpa + i * SZ_4K, 0, 0).bad;
+		TEST_ASSERT(v == (i % 2 ? 0 : 0xa110c000 + i), "page %llu "
+			    "(%s) reads 0x%llx after going private",
+			    (unsigned long long)i, i % 2 ? "never allocated" :
+			    "allocated", (unsigned long long)v);
+	}
+	cmd(vcpu, GOP_FILL, r->gpa, REGION_SIZE, SEED_PRIV);
+	gmem_convert(0, REGION_SIZE, false);
+	for (i = 0; i < n; i++)
+		TEST_ASSERT(host_page_is(r->gpa + i * SZ_4K, SEED_PRIV), "page "
+			    "%llu lost the guest's data going shared",
+			    (unsigned long long)i);
+	vm_free(vm);
+}
+
 /* PUNCH_HOLE zeroes private pages and keeps them private. */
 static void inplace_punch_keeps_attribute(void)
 {
@@ -1025,6 +1080,8 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(inplace_subrange_indexing),
 	KTAP_CASE(inplace_partly_converted_range),
 	KTAP_CASE(inplace_before_allocation),
+	KTAP_CASE(inplace_before_allocation_to_shared),
+	KTAP_CASE(inplace_partly_allocated_range),
 	KTAP_CASE(inplace_punch_keeps_attribute),
 	KTAP_CASE(inplace_forked_child_mapping),
 	KTAP_CASE(inplace_pinned_page_eagain),
