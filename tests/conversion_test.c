@@ -921,6 +921,52 @@ static void inplace_pinned_page_eagain(void)
 	vm_free(vm);
 }
 
+/*
+ * Page by page around a pinned page: while the pin is held, the pinned
+ * page alone is refused (EAGAIN, error_offset on it) and every neighbour
+ * converts; once unpinned the pinned page converts too, and every page
+ * kept its data (in place: the guest reads what the host wrote).
+ */
+static void inplace_pinned_page_neighbours(void)
+{
+	struct pin_longterm_test pin = { .size = SZ_4K, .flags = 1 };
+	const uint64_t pinned = 5 * SZ_4K, span = 16 * SZ_4K;
+	uint64_t off, err_off;
+	struct kvm_vcpu *vcpu;
+	int gup, err;
+
+	setup_in_place(true);
+	gup = open("/sys/kernel/debug/gup_test", O_RDWR | O_CLOEXEC);
+	TEST_REQUIRE(gup >= 0, "/sys/kernel/debug/gup_test missing: kernel "
+		     "without CONFIG_GUP_TEST, or debugfs not mounted");
+	vcpu = vm_vcpu_add_cmd(vm);
+	host_fill_pattern(host_word(r->gpa), r->gpa, span, SEED_HOST);
+	pin.addr = (uintptr_t)host_word(r->gpa + pinned);
+	TEST_ASSERT(!ioctl(gup, PIN_LONGTERM_TEST_START, &pin),
+		    "PIN_LONGTERM_TEST_START");
+	for (off = 0; off < span; off += SZ_4K) {
+		err_off = 0;
+		err = __gmem_set_attributes(r->gmem_fd, off, SZ_4K,
+					    KVM_MEMORY_ATTRIBUTE_PRIVATE, 0,
+					    &err_off);
+		if (off == pinned) {
+			TEST_ASSERT(err == EAGAIN && err_off == pinned,
+				    "the pinned page alone: %s, error_offset "
+				    "0x%llx", errno_name(err),
+				    (unsigned long long)err_off);
+			continue;
+		}
+		TEST_ASSERT(!err, "page +0x%llx next to the pinned one: %s",
+			    (unsigned long long)off, errno_name(err));
+	}
+	TEST_ASSERT(!ioctl(gup, PIN_LONGTERM_TEST_STOP), "unpinning");
+	close(gup);
+	gmem_convert(pinned, SZ_4K, true);
+	expect_guest(vcpu, r->gpa, span, SEED_HOST, "after converting page by "
+		     "page around the pin");
+	vm_free(vm);
+}
+
 /* One KVM_SET_MEMORY_ATTRIBUTES2 argument set and the errno it must get. */
 struct attr2_row {
 	const char *what;
@@ -1085,6 +1131,7 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(inplace_punch_keeps_attribute),
 	KTAP_CASE(inplace_forked_child_mapping),
 	KTAP_CASE(inplace_pinned_page_eagain),
+	KTAP_CASE(inplace_pinned_page_neighbours),
 	KTAP_CASE(inplace_invalid_args_einval),
 	KTAP_CASE(inplace_same_attribute_noop),
 	KTAP_CASE(inplace_guest_driven_round_trip),
