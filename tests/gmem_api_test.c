@@ -866,6 +866,47 @@ static void pages_land_where_mbind_says(void)
 	vm_free(vm);
 }
 
+/*
+ * A policy set after allocation moves nothing (no MPOL_MF_MOVE); pages
+ * allocated again after PUNCH_HOLE follow the new policy.
+ */
+static void policy_change_applies_to_new_pages(void)
+{
+	const uint64_t online = numa_online_mask();
+	unsigned int a, b, per_node[64], wrong, i;
+	uint64_t *p;
+	int fd;
+
+	TEST_REQUIRE(__builtin_popcountll(online) >= 2, "placement needs two "
+		     "NUMA nodes online (mask 0x%llx; vmcheck boots with "
+		     "numa=fake=2)", (unsigned long long)online);
+	a = lowest_node(online);
+	b = lowest_node(online & ~(1ULL << a));
+	p = numa_gmem_map(&fd);
+	TEST_ASSERT_ERRNO(gm_mbind(p, GMEM_SIZE, GM_MPOL_BIND, 1ULL << a), 0,
+			  "mbind BIND node a");
+	for (i = 0; i < GMEM_SIZE / 8; i += SZ_4K / 8)
+		p[i] = i;
+	TEST_ASSERT_ERRNO(gm_mbind(p, GMEM_SIZE, GM_MPOL_BIND, 1ULL << b), 0,
+			  "mbind BIND node b");
+	page_nodes(p, per_node, &wrong, a);
+	test_diag("after the policy moved to node %u: %u of %u pages still on "
+		  "node %u", b, per_node[a], NPAGES, a);
+	TEST_ASSERT(wrong == NPAGES, "page %u moved to another node when only "
+		    "the policy changed", wrong);
+	gmem_punch_hole(fd, 0, GMEM_SIZE);
+	for (i = 0; i < GMEM_SIZE / 8; i += SZ_4K / 8)
+		p[i] = i;
+	page_nodes(p, per_node, &wrong, b);
+	test_diag("after PUNCH_HOLE and new writes: %u of %u pages on node %u",
+		  per_node[b], NPAGES, b);
+	TEST_ASSERT(wrong == NPAGES, "page %u re-allocated after the punch is "
+		    "not on node %u, the policy's", wrong, b);
+	munmap(p, GMEM_SIZE);
+	close(fd);
+	vm_free(vm);
+}
+
 /* ---- Data through real guests ------------------------------------------- */
 
 static struct kvm_region *shared_gmem_region(struct kvm_vcpu **vcpu,
@@ -1088,6 +1129,7 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(memslot_gpa_size_table),
 	KTAP_CASE(mbind_policies_on_gmem_mapping),
 	KTAP_CASE(pages_land_where_mbind_says),
+	KTAP_CASE(policy_change_applies_to_new_pages),
 	KTAP_CASE(unbind_then_rebind),
 	KTAP_CASE(file_outlives_vm_fd),
 	KTAP_CASE(host_and_guest_see_each_other),

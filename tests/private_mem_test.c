@@ -127,6 +127,26 @@ static void punch_hole_zeroes_private(void)
 }
 
 /*
+ * The same with only the punched range ever faulted in: the region is
+ * private, the guest writes just the 2M range that is then punched, and
+ * reads zeros there; the rest of the region (never touched) reads zeros
+ * too and the punch must not have disturbed anything mapped around it.
+ */
+static void punch_hole_only_range_faulted(void)
+{
+	const uint64_t hole = SZ_2M, len = SZ_2M;
+
+	setup(true);
+	set_attr(r->gpa, REGION_SIZE, true);
+	vcpu_cmd(vcpu, GOP_FILL, r->gpa + hole, len, SEED_PRIVATE);
+	expect_guest_sees_range(r->gpa + hole, len, SEED_PRIVATE);
+	gmem_punch_hole(r->gmem_fd, hole, len);
+	expect_guest_sees_range(r->gpa + hole, len, 0);
+	expect_guest_sees_range(r->gpa, hole, 0);
+	vm_free(vm);
+}
+
+/*
  * A PRIVATE gpa whose memslot has no guest_memfd cannot be mapped: KVM_RUN
  * fails with EFAULT and KVM_EXIT_MEMORY_FAULT names the gpa, 4K and the
  * PRIVATE flag.  Once the host flips the page back, the vCPU resumes at
@@ -311,6 +331,7 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(private_writes_invisible_to_shared),
 	KTAP_CASE(private_content_survives_round_trip),
 	KTAP_CASE(punch_hole_zeroes_private),
+	KTAP_CASE(punch_hole_only_range_faulted),
 	KTAP_CASE(memory_fault_exit_then_resume),
 	KTAP_CASE(private_access_after_memslot_deleted),
 	KTAP_CASE(huge_mapping_split_by_conversion),
