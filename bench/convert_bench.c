@@ -89,7 +89,6 @@ static const char *timed_what(bool coco)
 		      "then the re-touch";
 }
 
-
 /* ---- Options ------------------------------------------------------------ */
 
 static void usage(FILE *out)
@@ -655,32 +654,30 @@ static void measure_conversions(void)
 /* ---- Split mode ------------------------------------------------------------- */
 
 /*
- * A 2M guest mapping over THP, fully populated; convert one 4K page in
- * the middle of the second 2M page to private and back, and report what
- * KVM's page counters and the guest's re-access time do at each step.
- */
-/*
  * The split's conversion of one 4K page: by the host on SW_PROTECTED
- * VMs; on SNP/TDX by the guest (checked against its view first), the
- * guest's round trip timed.
+ * VMs; on SNP/TDX by the guest (checked against its view first, outside
+ * the timed part), the guest's round trip timed.
  */
 static uint64_t split_convert(uint64_t gpa, bool to_private)
 {
 	struct guest_result res;
-	uint64_t t0 = now_ns();
+	uint64_t t0, ns;
 
 	if (!coco_kind()) {
+		t0 = now_ns();
 		host_convert(gpa, SZ_4K, to_private);
 		return now_ns() - t0;
 	}
 	TEST_ASSERT(coco_guest_convert(&cmodel, gpa, SZ_4K, to_private),
 		    "split mode would fault on the hardware: %s",
 		    cmodel.error);
+	t0 = now_ns();
 	res = run_cmd(GOP_CONVERT, gpa, SZ_4K, map_attrs(to_private));
+	ns = now_ns() - t0;
 	TEST_ASSERT(!res.bad, "the guest's conversion of 0x%llx failed: "
 		    "0x%llx", (unsigned long long)gpa,
 		    (unsigned long long)res.bad);
-	return now_ns() - t0;
+	return ns;
 }
 
 /* The guest touches [gpa, +size): checked against its view first. */
@@ -692,6 +689,11 @@ static struct guest_result split_touch(uint64_t gpa, uint64_t size)
 	return run_cmd(GOP_TOUCH_TIMED, gpa, size, 0);
 }
 
+/*
+ * A 2M guest mapping over THP, fully populated; convert one 4K page in
+ * the middle of the second 2M page to private and back, and report what
+ * KVM's page counters and the guest's re-access time do at each step.
+ */
 static void measure_split(struct json *j)
 {
 	/* A confidential guest converts the page: it needs a 4K leaf. */

@@ -21,7 +21,6 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -36,7 +35,6 @@
 #include "stats.h"
 
 #define AUX_GPA		0x40000000ULL	/* sample/order buffers, below 4G */
-#define MPOL_BIND	2
 
 enum mode {
 	MODE_TIMED,	/* time every page */
@@ -186,7 +184,8 @@ static void usage(FILE *out)
 "  -a, --access A       read|write (default write)\n"
 "  -p, --pattern P      seq|random page order (default seq)\n"
 "  -g, --guest-page G   4k|2m|1g guest page-table leaves (default 4k)\n"
-"  -n, --node N         bind the region's memory to NUMA node N\n"
+"  -n, --node N         bind the region's memory to NUMA node N (0-63) and\n"
+"                       check where every page landed\n"
 "  -m, --mbind          same as --node 0\n"
 "  -P, --pin            pin vCPU thread i to CPU i %% nproc\n"
 "  -i, --iterations N   first-touch passes, memory freed between (default 3)\n"
@@ -284,7 +283,7 @@ static void parse(int argc, char **argv, struct config *c)
 			break;
 		case 'n':
 			c->node = bench_parse_uint(prog, "--node", optarg, 0,
-						   1023);
+						   63);
 			break;
 		case 'm':
 			c->node = 0;
@@ -347,17 +346,15 @@ static const char *backing_label(const struct config *c)
 
 static void bind_node(const struct config *c)
 {
-	unsigned long mask[16] = { 0 };
-	long r;
+	int err;
 
 	if (c->node < 0 || !region->hva)
 		return;
-	mask[c->node / 64] = 1UL << (c->node % 64);
-	r = syscall(SYS_mbind, region->hva, region->size, MPOL_BIND, mask,
-		    sizeof(mask) * 8, 0);
-	if (r)
+	err = gm_mbind(region->hva, region->size, GM_MPOL_BIND,
+		       1ULL << c->node);
+	if (err)
 		test_skip("mbind to node %d: %s (node offline?)", c->node,
-			  errno_name(errno));
+			  errno_name(err));
 }
 
 /* Confidential VMs: the guest's view of the region (lib/coco_state.c). */
@@ -475,7 +472,6 @@ static void *vcpu_worker(struct kvm_vcpu *vcpu)
 	return NULL;
 }
 
-/* Run every vCPU through one pass of the given mode, concurrently. */
 /*
  * Whether the region's memory is as discard left it: a confidential
  * guest accepts (PVALIDATE / TDG.MEM.PAGE.ACCEPT) private pages on their
@@ -507,6 +503,7 @@ static void model_pass(bool accept, bool touches)
 		    cmodel.error);
 }
 
+/* Run every vCPU through one pass of the given mode, concurrently. */
 static double run_pass(const struct config *c, enum mode mode)
 {
 	bool touches = mode != MODE_TIMER;
@@ -907,9 +904,8 @@ static void verify_placement(const struct config *c, struct measured *m)
 	enum { CHUNK = 4096 };
 	static void *pages[CHUNK];
 	static int status[CHUNK];
-	uint64_t n = region->size / SZ_4K, i, k, off = 0, first = ~0ULL;
-	volatile uint64_t sink = 0;
-	int err;
+	uint64_t n = region->size / SZ_4K, i, k, off, first = ~0ULL;
+	int err, first_node = -1;
 
 	if (c->node < 0)
 		return;
@@ -926,8 +922,8 @@ static void verify_placement(const struct config *c, struct measured *m)
 	 */
 	if (c->backing == BACKING_GMEM)
 		for (i = 0; i < n; i++)
-			sink += *(volatile uint64_t *)((char *)region->hva +
-						       i * SZ_4K);
+			(void)*(volatile uint64_t *)((char *)region->hva +
+						     i * SZ_4K);
 	for (i = 0; i < n; i += k) {
 		k = n - i < CHUNK ? n - i : CHUNK;
 		for (off = 0; off < k; off++)
@@ -936,17 +932,18 @@ static void verify_placement(const struct config *c, struct measured *m)
 		TEST_ASSERT(!err, "move_pages (query) of the region: %s",
 			    errno_name(err));
 		for (off = 0; off < k; off++) {
-			if (status[off] < 0 || status[off] >= 64) {
-				/* -ENOENT: not present (discarded): none. */
+			/* Negative: not resident (-ENOENT, -EFAULT). */
+			if (status[off] < 0)
 				continue;
-			}
-			m->node_pages[status[off]]++;
 			m->pages_queried++;
-			if (status[off] != c->node && first == ~0ULL)
+			if (status[off] < 64)
+				m->node_pages[status[off]]++;
+			if (status[off] != c->node && first == ~0ULL) {
 				first = i + off;
+				first_node = status[off];
+			}
 		}
 	}
-	(void)sink;
 	/* The last pass touched every page: all must be resident. */
 	TEST_ASSERT(m->pages_queried == n, "--node %d: only %llu of %llu "
 		    "pages resident after the last pass: placement not "
@@ -958,8 +955,7 @@ static void verify_placement(const struct config *c, struct measured *m)
 		    (unsigned long long)(m->pages_queried -
 					 m->node_pages[c->node]),
 		    (unsigned long long)m->pages_queried,
-		    (unsigned long long)(first * SZ_4K),
-		    status[first % CHUNK], c->node);
+		    (unsigned long long)(first * SZ_4K), first_node, c->node);
 }
 
 int main(int argc, char **argv)

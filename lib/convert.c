@@ -78,12 +78,12 @@ int map_gpa_decode(uint64_t gpa, uint64_t npages, uint64_t attrs,
 /* Every byte of [gpa, end) lies in a region of vm. */
 static bool range_is_ram(struct kvm_vm *vm, uint64_t gpa, uint64_t end)
 {
-	while (gpa < end) {
-		struct kvm_region *r = vm_find_region(vm, gpa);
+	struct kvm_region *r;
 
-		if (!r || r->gpa + r->size <= gpa)
+	for (; gpa < end; gpa = r->gpa + r->size) {
+		r = vm_find_region(vm, gpa);
+		if (!r)
 			return false;
-		gpa = r->gpa + r->size;
 	}
 	return true;
 }

@@ -120,6 +120,25 @@ static int set_attributes(struct kvm_memory_attributes *a)
 	return 0;
 }
 
+/*
+ * One populate call (guest_memfd.c kvm_gmem_populate): KVM takes part of
+ * the range per call, every page of it PRIVATE.  The pages taken, or 0
+ * with the call refused (EINVAL).
+ */
+static uint64_t populate_step(const char *cmd, uint64_t gpa, uint64_t pages)
+{
+	uint64_t n = pages < model->pages_per_call ? pages :
+						     model->pages_per_call;
+
+	if (!range_private(gpa, n)) {
+		refuse(EINVAL, "%s of 0x%llx, not PRIVATE (guest_memfd.c "
+		       "kvm_gmem_populate)", cmd, (unsigned long long)gpa);
+		return 0;
+	}
+	model->populated += n;
+	return n;
+}
+
 /* ---- SEV-SNP (svm/sev.c) -------------------------------------------------- */
 
 static int snp_update(struct kvm_sev_snp_launch_update *u)
@@ -140,18 +159,14 @@ static int snp_update(struct kvm_sev_snp_launch_update *u)
 	    u->uaddr & 4095 || u->type != KVM_SEV_SNP_PAGE_TYPE_NORMAL)
 		return refuse(EINVAL, "SNP_LAUNCH_UPDATE arguments (sev.c "
 			      "snp_launch_update)");
-	n = u->len / 4096;
-	if (n > model->pages_per_call)
-		n = model->pages_per_call;
-	if (!range_private(u->gfn_start << 12, n))
-		return refuse(EINVAL, "SNP_LAUNCH_UPDATE of gfn 0x%llx, not "
-			      "PRIVATE (guest_memfd.c kvm_gmem_populate)",
-			      (unsigned long long)u->gfn_start);
+	n = populate_step("SNP_LAUNCH_UPDATE", u->gfn_start << 12,
+			  u->len / 4096);
+	if (!n)
+		return -1;
 	/* Part of the range per call; the rest is written back. */
 	u->gfn_start += n;
 	u->uaddr += n * 4096;
 	u->len -= n * 4096;
-	model->populated += n;
 	return 0;
 }
 
@@ -275,16 +290,12 @@ static int tdx_init_mem(struct kvm_model_vcpu *v,
 	    (r->source_addr | r->gpa) & 4095 || !r->nr_pages ||
 	    r->gpa & MODEL_TDX_SHARED)
 		return refuse(EINVAL, "KVM_TDX_INIT_MEM_REGION arguments");
-	n = r->nr_pages < model->pages_per_call ? r->nr_pages :
-						   model->pages_per_call;
-	if (!range_private(r->gpa, n))
-		return refuse(EINVAL, "KVM_TDX_INIT_MEM_REGION of 0x%llx, not "
-			      "PRIVATE (guest_memfd.c kvm_gmem_populate)",
-			      (unsigned long long)r->gpa);
+	n = populate_step("KVM_TDX_INIT_MEM_REGION", r->gpa, r->nr_pages);
+	if (!n)
+		return -1;
 	r->gpa += n * 4096;
 	r->source_addr += n * 4096;
 	r->nr_pages -= n;
-	model->populated += n;
 	return 0;
 }
 

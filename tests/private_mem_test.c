@@ -146,6 +146,18 @@ static void punch_hole_only_range_faulted(void)
 	vm_free(vm);
 }
 
+/* KVM_RUN returned err: EFAULT with a private 4K memory fault at gpa. */
+static void expect_private_fault(int err, uint64_t gpa)
+{
+	struct gmem_memory_fault_exit *mf = run_memory_fault(vcpu->run);
+
+	if (err != EFAULT || vcpu->run->exit_reason != KVM_EXIT_MEMORY_FAULT)
+		VCPU_UNEXPECTED_EXIT(vcpu);
+	TEST_ASSERT_EQ(mf->gpa, gpa);
+	TEST_ASSERT_EQ(mf->size, SZ_4K);
+	TEST_ASSERT_EQ(mf->flags, KVM_MEMORY_EXIT_FLAG_PRIVATE);
+}
+
 /*
  * A PRIVATE gpa whose memslot has no guest_memfd cannot be mapped: KVM_RUN
  * fails with EFAULT and KVM_EXIT_MEMORY_FAULT names the gpa, 4K and the
@@ -154,9 +166,7 @@ static void punch_hole_only_range_faulted(void)
  */
 static void memory_fault_exit_then_resume(void)
 {
-	struct gmem_memory_fault_exit *mf;
 	uint64_t gpa;
-	int err;
 
 	setup(false);
 	TEST_REQUIRE(vm_check_cap(vm, KVM_CAP_MEMORY_FAULT_INFO),
@@ -165,13 +175,7 @@ static void memory_fault_exit_then_resume(void)
 	*(uint64_t *)((char *)r->hva + 3 * SZ_4K) = 0x1234;
 	set_attr(gpa, SZ_4K, true);
 	vcpu_cmd_post(vcpu, GOP_READ, gpa + 8, 0, 0);
-	err = __vcpu_run(vcpu);
-	if (err != EFAULT || vcpu->run->exit_reason != KVM_EXIT_MEMORY_FAULT)
-		VCPU_UNEXPECTED_EXIT(vcpu);
-	mf = run_memory_fault(vcpu->run);
-	TEST_ASSERT_EQ(mf->gpa, gpa);
-	TEST_ASSERT_EQ(mf->size, SZ_4K);
-	TEST_ASSERT_EQ(mf->flags, KVM_MEMORY_EXIT_FLAG_PRIVATE);
+	expect_private_fault(__vcpu_run(vcpu), gpa);
 
 	set_attr(gpa, SZ_4K, false);
 	*(uint64_t *)((char *)r->hva + 3 * SZ_4K + 8) = 0x5678;
@@ -189,7 +193,6 @@ static void memory_fault_exit_then_resume(void)
  */
 static void private_access_after_memslot_deleted(void)
 {
-	struct gmem_memory_fault_exit *mf;
 	struct kvm_run *run;
 	uint64_t gpa;
 	int err;
@@ -214,12 +217,7 @@ static void private_access_after_memslot_deleted(void)
 		TEST_ASSERT_EQ(run->mmio.len, 8);
 		TEST_ASSERT_EQ(run->mmio.is_write, 0);
 	} else {
-		if (err != EFAULT || run->exit_reason != KVM_EXIT_MEMORY_FAULT)
-			VCPU_UNEXPECTED_EXIT(vcpu);
-		mf = run_memory_fault(run);
-		TEST_ASSERT_EQ(mf->gpa, gpa);
-		TEST_ASSERT_EQ(mf->size, SZ_4K);
-		TEST_ASSERT_EQ(mf->flags, KVM_MEMORY_EXIT_FLAG_PRIVATE);
+		expect_private_fault(err, gpa);
 	}
 	vm_free(vm);
 }

@@ -378,7 +378,7 @@ static int cmd_plotdata(const char *dir)
 			snprintf(name, sizeof(name), "cdf_%s_x%.0f%s.dat",
 				 json_str_at(d, "config.backing", "x"),
 				 json_num(d, "config.vcpus", 0),
-				 strchr(key, ' ') && strstr(key, " node ") ?
+				 strstr(key, " node ") ?
 				 strstr(key, " node ") : "");
 			for (char *q = name; *q; q++)
 				if (*q == ' ')
@@ -555,6 +555,9 @@ static int cmd_compare(int argc, char **argv)
 			force = true;
 			continue;
 		}
+		if (strcmp(argv[argi], "--alpha") &&
+		    strcmp(argv[argi], "--fail-on-regression"))
+			die("unknown option '%s'%s", argv[argi], "");
 		if (argi + 1 >= argc)
 			die("%s needs a value%s", argv[argi], "");
 		if (!strcmp(argv[argi], "--alpha")) {
@@ -562,13 +565,11 @@ static int cmd_compare(int argc, char **argv)
 			if (*end || alpha <= 0 || alpha >= 1)
 				die("--alpha: '%s' is not in (0, 1)%s",
 				    argv[argi], "");
-		} else if (!strcmp(argv[argi], "--fail-on-regression")) {
+		} else {
 			fail_pct = strtod(argv[++argi], &end);
 			if (*end || fail_pct < 0)
 				die("--fail-on-regression: '%s' is not a "
 				    "percentage%s", argv[argi], "");
-		} else {
-			die("unknown option '%s'%s", argv[argi], "");
 		}
 	}
 	load_run(a, argv[0]);
@@ -755,10 +756,12 @@ int main(int argc, char **argv)
 	if (argc >= 2 && (!strcmp(argv[1], "-h") ||
 			  !strcmp(argv[1], "--help"))) {
 		printf("usage: results summary DIR | plotdata DIR | compare "
-		       "A B [--alpha X] [--fail-on-regression PCT]\n");
+		       "A B [--alpha X] [--fail-on-regression PCT] "
+		       "[--across-kernels] [--force]\n");
 		return 0;
 	}
 	fprintf(stderr, "usage: results summary DIR | plotdata DIR | "
-		"compare A B [--alpha X] [--fail-on-regression PCT]\n");
+		"compare A B [--alpha X] [--fail-on-regression PCT] "
+		"[--across-kernels] [--force]\n");
 	return 2;
 }
