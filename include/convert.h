@@ -34,12 +34,14 @@ struct convert_stats {
 	uint64_t calls;		/* conversions performed */
 	uint64_t bytes;
 	uint64_t refused;	/* requests answered EINVAL/EAGAIN */
+	uint64_t preallocated;	/* guest_memfd bytes fallocated */
 };
 
 struct converter {
 	struct kvm_vm *vm;
 	enum convert_path path;
 	bool discard;
+	bool prealloc;		/* fallocate guest_memfd before private */
 	struct convert_stats stats;
 	pthread_mutex_t lock;	/* vCPU threads convert concurrently */
 };
@@ -64,6 +66,13 @@ struct kvm_region *converter_setup_region(struct converter *c,
 					  struct kvm_vm *vm,
 					  const struct region_spec *spec,
 					  bool discard);
+/*
+ * Pre-allocate: before a range goes private, fallocate(KEEP_SIZE) its
+ * guest_memfd pages, as a VMM that populates private memory up front
+ * does (upstream's MAP_GPA_DO_FALLOCATE); with discard, going shared
+ * punches them again.
+ */
+void converter_set_prealloc(struct converter *c, bool prealloc);
 /* Enable KVM_HC_MAP_GPA_RANGE exits (skips naming the cap if absent). */
 void vm_enable_map_gpa_exits(struct kvm_vm *vm);
 

@@ -30,6 +30,14 @@ void *__gmem_mmap(int fd, uint64_t size, uint64_t offset);
 void *gmem_mmap(int fd, uint64_t size, uint64_t offset);
 
 int __gmem_fallocate(int fd, int mode, uint64_t offset, uint64_t len);
+/*
+ * Pages of [offset, +len) in the guest_memfd's page cache (allocated,
+ * whether or not yet cleared for use), from cachestat(2) (6.5+); a
+ * negative errno if the kernel cannot tell (ENOSYS: no cachestat).
+ * mincore() would not do: it counts only folios marked up to date, which
+ * guest_memfd does on first use, not on fallocate.
+ */
+long gmem_cached_pages(int fd, uint64_t offset, uint64_t len);
 /* Allocate backing pages (FALLOC_FL_KEEP_SIZE: mode 0 is EOPNOTSUPP). */
 void gmem_allocate(int fd, uint64_t offset, uint64_t len);
 void gmem_punch_hole(int fd, uint64_t offset, uint64_t len);

@@ -11,6 +11,8 @@
 #ifndef GMEM_KTAP_H
 #define GMEM_KTAP_H
 
+#include <stddef.h>
+
 struct ktap_case {
 	const char *name;
 	void (*fn)(void);
@@ -31,6 +33,8 @@ int ktap_main(int argc, char **argv, const struct ktap_case *cases,
 extern int ktap_in_case;
 /* Record the skip reason of the current case (used by test_skip). */
 void ktap_set_skip_reason(const char *reason);
+/* Run fn in a child of the case: its status (0/1/4), a skip's reason. */
+int ktap_subcase(void (*fn)(void), char *why, size_t len);
 /* Record that the current case created a VM of this kind (vm_type.h). */
 void ktap_note_vm_kind(unsigned int kind);
 

@@ -146,6 +146,34 @@ static void discard_range(struct converter *c, uint64_t gpa, uint64_t end,
 	}
 }
 
+void converter_set_prealloc(struct converter *c, bool prealloc)
+{
+	c->prealloc = prealloc;
+}
+
+/* fallocate the guest_memfd pages behind [gpa, end); the bytes done. */
+static uint64_t prealloc_range(struct kvm_vm *vm, uint64_t gpa, uint64_t end)
+{
+	uint64_t a, len, done = 0;
+
+	for (a = gpa; a < end; a += len) {
+		struct kvm_region *r = vm_find_region(vm, a);
+
+		if (!r) {
+			len = SZ_4K;
+			continue;
+		}
+		len = r->gpa + r->size - a;
+		if (len > end - a)
+			len = end - a;
+		if (r->gmem_fd < 0)
+			continue;
+		gmem_allocate(r->gmem_fd, r->gmem_offset + (a - r->gpa), len);
+		done += len;
+	}
+	return done;
+}
+
 /* In-place path: each region's guest_memfd holds the attribute. */
 static int convert_gmem(struct converter *c, uint64_t gpa, uint64_t size,
 			bool to_private, uint64_t *error_gpa)
@@ -181,6 +209,13 @@ int convert_range(struct converter *c, uint64_t gpa, uint64_t size,
 {
 	int err;
 
+	if (to_private && c->prealloc) {
+		uint64_t done = prealloc_range(c->vm, gpa, gpa + size);
+
+		pthread_mutex_lock(&c->lock);
+		c->stats.preallocated += done;
+		pthread_mutex_unlock(&c->lock);
+	}
 	if (c->path == CONVERT_GMEM_ATTR)
 		err = convert_gmem(c, gpa, size, to_private, error_gpa);
 	else

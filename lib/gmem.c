@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kvm_ioctl.h"
@@ -63,6 +64,23 @@ void *gmem_mmap(int fd, uint64_t size, uint64_t offset)
 		    "offset 0x%llx)", fd, (unsigned long long)size,
 		    (unsigned long long)offset);
 	return p;
+}
+
+#ifndef __NR_cachestat
+#define __NR_cachestat	451		/* 6.5, every architecture */
+#endif
+
+long gmem_cached_pages(int fd, uint64_t offset, uint64_t len)
+{
+	struct { uint64_t off, len; } range = { offset, len };
+	struct {
+		uint64_t nr_cache, nr_dirty, nr_writeback, nr_evicted;
+		uint64_t nr_recently_evicted;
+	} cs = { 0 };
+
+	if (syscall(__NR_cachestat, fd, &range, &cs, 0))
+		return -errno;
+	return cs.nr_cache;
 }
 
 int __gmem_fallocate(int fd, int mode, uint64_t offset, uint64_t len)

@@ -46,6 +46,41 @@ void ktap_set_skip_reason(const char *reason)
 		snprintf(report->skip_reason, REASON_LEN, "%s", reason);
 }
 
+/*
+ * Run fn in a child of the current case and return its kselftest status
+ * (0, 1 or 4; 1 for a signal); a skip's reason goes to why and is
+ * cleared from the case's report.
+ */
+int ktap_subcase(void (*fn)(void), char *why, size_t len)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	if (report)
+		report->skip_reason[0] = 0;
+	pid = fork();
+	if (pid < 0)
+		return KSFT_FAIL;
+	if (!pid) {
+		fn();
+		fflush(stdout);
+		_exit(KSFT_PASS);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	snprintf(why, len, "%s", report ? report->skip_reason : "");
+	if (report)
+		report->skip_reason[0] = 0;
+	if (WIFSIGNALED(status)) {
+		test_diag("terminated by signal %d (%s)", WTERMSIG(status),
+			  strsignal(WTERMSIG(status)));
+		return KSFT_FAIL;
+	}
+	return WEXITSTATUS(status);
+}
+
 void ktap_note_vm_kind(unsigned int kind)
 {
 	if (report && ktap_in_case)

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -439,6 +440,184 @@ static void guest_round_trip_with_discard(void)
 }
 
 /*
+ * The guest_memfd pages [off, +len) of fd allocated (cachestat), as
+ * expected; skipped, and said, where the kernel has no cachestat.
+ */
+static void expect_allocated(int fd, uint64_t off, uint64_t len, long want,
+			     const char *when)
+{
+	long got = gmem_cached_pages(fd, off, len);
+
+	if (got < 0) {
+		test_diag("%s: allocation not checked: cachestat(2): %s",
+			  when, errno_name(-got));
+		return;
+	}
+	test_diag("%s: %ld of %llu guest_memfd pages allocated", when, got,
+		  (unsigned long long)(len / SZ_4K));
+	TEST_ASSERT(got == want, "%s: %ld guest_memfd pages allocated, "
+		    "expected %ld", when, got, want);
+}
+
+static void expect_resident(long want, const char *when)
+{
+	expect_allocated(r->gmem_fd, r->gmem_offset, REGION_SIZE, want, when);
+}
+
+/*
+ * A VMM that pre-allocates private memory (upstream's
+ * MAP_GPA_DO_FALLOCATE): going private, the handler fallocates the
+ * guest_memfd range (KEEP_SIZE) before setting the attribute, so every
+ * page is allocated before the guest touches one (cachestat(2)); the
+ * guest reads the fresh pages
+ * as zero and keeps what it writes.  Going shared with discard punches
+ * them all again.
+ */
+static void guest_private_preallocated(void)
+{
+	const long all = REGION_SIZE / SZ_4K;
+	struct kvm_vcpu *vcpu;
+
+	vm = vm_create_private_plain();
+	r = converter_setup_region(&conv, vm, &(struct region_spec){
+		.gpa = TEST_REGION_GPA, .size = REGION_SIZE,
+		.backing = BACKING_ANON, .gmem = GMEM_CREATE,
+	}, true);
+	converter_set_prealloc(&conv, true);
+	vm_enable_map_gpa_exits(vm);
+	vcpu = vm_vcpu_add_cmd(vm);
+	host_fill(r->gpa, REGION_SIZE, SEED_HOST);
+	expect_resident(0, "before any conversion");
+
+	guest_convert(vcpu, r->gpa, REGION_SIZE, true);
+	TEST_ASSERT_EQ(conv.stats.preallocated, REGION_SIZE);
+	expect_resident(all, "private, before the guest touched it");
+	expect_guest(vcpu, r->gpa, REGION_SIZE, 0, "pre-allocated private");
+	cmd(vcpu, GOP_FILL, r->gpa, REGION_SIZE, SEED_PRIV);
+	expect_guest(vcpu, r->gpa, REGION_SIZE, SEED_PRIV, "private data");
+	expect_resident(all, "private, after the guest wrote it");
+
+	guest_convert(vcpu, r->gpa, REGION_SIZE, false);
+	expect_resident(0, "shared again (punched)");
+	expect_guest(vcpu, r->gpa, REGION_SIZE, 0, "shared after discard");
+	/* A second trip allocates again, and only the range converted. */
+	guest_convert(vcpu, r->gpa + SZ_2M, SZ_2M, true);
+	TEST_ASSERT_EQ(conv.stats.preallocated, REGION_SIZE + SZ_2M);
+	expect_resident(SZ_2M / SZ_4K, "second 2M private again");
+	expect_guest(vcpu, r->gpa + SZ_2M, SZ_2M, 0, "private again");
+	vm_free(vm);
+}
+
+/*
+ * One guest_memfd bound by four 2M memslots at consecutive GPAs and file
+ * offsets (upstream's private_mem_conversions_test -m 4).  Conversions
+ * whose range crosses slot boundaries, with pre-allocation, convert and
+ * allocate every slot's part and nothing more: each page is checked from
+ * both sides and in the file's page cache; back to shared, the host data
+ * of every slot reappears; one conversion of all four slots goes both
+ * ways.
+ */
+#define NR_SLOTS	4
+#define SLOT_SIZE	(REGION_SIZE / NR_SLOTS)
+
+static bool in_spans(uint64_t off, const uint64_t (*spans)[2], unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (off >= spans[i][0] && off < spans[i][0] + spans[i][1])
+			return true;
+	return false;
+}
+
+static void one_gmem_across_memslots(void)
+{
+	static const uint64_t spans[][2] = {	/* offset, size */
+		{ SLOT_SIZE - SZ_4K, 2 * SZ_4K },	/* slots 0 and 1 */
+		{ 2 * SLOT_SIZE - 3 * SZ_4K, SLOT_SIZE + 6 * SZ_4K },
+	};
+	const uint64_t base = TEST_REGION_GPA;
+	unsigned int i, n = 0;
+	struct kvm_vcpu *vcpu;
+	uint64_t off;
+	int fd;
+
+	vm = vm_create_private_plain();
+	require_private_tracking(vm);
+	fd = gmem_create(vm, REGION_SIZE, 0);
+	for (i = 0; i < NR_SLOTS; i++) {
+		r = vm_add_region(vm, &(struct region_spec){
+			.gpa = base + i * SLOT_SIZE, .size = SLOT_SIZE,
+			.backing = BACKING_ANON, .gmem = GMEM_BIND,
+			.gmem_fd = fd, .gmem_offset = i * SLOT_SIZE,
+		});
+		host_fill(r->gpa, SLOT_SIZE, SEED_HOST);
+	}
+	converter_init(&conv, vm, vm_convert_path(vm), false);
+	if (conv.path == CONVERT_GMEM_ATTR)
+		TEST_ASSERT_ERRNO(convert_range(&conv, base, REGION_SIZE,
+						false, NULL), 0,
+				  "initial conversion of the four slots to "
+				  "shared");
+	converter_set_prealloc(&conv, true);
+	vm_enable_map_gpa_exits(vm);
+	vcpu = vm_vcpu_add_cmd(vm);
+
+	for (i = 0; i < ARRAY_SIZE(spans); i++) {
+		guest_convert(vcpu, base + spans[i][0], spans[i][1], true);
+		n += spans[i][1] / SZ_4K;
+	}
+	TEST_ASSERT_EQ(conv.stats.preallocated, n * SZ_4K);
+	expect_allocated(fd, 0, REGION_SIZE, n, "2 ranges across slots "
+			 "private");
+	for (i = 0; i < ARRAY_SIZE(spans); i++)
+		expect_allocated(fd, spans[i][0], spans[i][1],
+				 spans[i][1] / SZ_4K, "one range");
+	cmd(vcpu, GOP_FILL, base, REGION_SIZE, SEED_PRIV);
+	for (off = 0; off < REGION_SIZE; off += SZ_4K) {
+		bool priv = in_spans(off, spans, ARRAY_SIZE(spans));
+
+		TEST_ASSERT(host_page_is(base + off, priv ? SEED_HOST :
+					 SEED_PRIV), "slot %llu page +0x%llx "
+			    "(%s): host sees 0x%llx",
+			    (unsigned long long)(off / SLOT_SIZE),
+			    (unsigned long long)(off % SLOT_SIZE),
+			    priv ? "private" : "shared",
+			    (unsigned long long)*host_word(base + off));
+	}
+	expect_guest(vcpu, base, REGION_SIZE, SEED_PRIV, "guest view");
+	for (i = 0; i < ARRAY_SIZE(spans); i++) {
+		guest_convert(vcpu, base + spans[i][0], spans[i][1], false);
+		expect_guest(vcpu, base + spans[i][0], spans[i][1], SEED_HOST,
+			     "converted back across slots");
+	}
+	/* All four slots in one request, both ways. */
+	guest_convert(vcpu, base, REGION_SIZE, true);
+	TEST_ASSERT_EQ(conv.stats.preallocated, n * SZ_4K + REGION_SIZE);
+	expect_allocated(fd, 0, REGION_SIZE, REGION_SIZE / SZ_4K,
+			 "all four slots private");
+	cmd(vcpu, GOP_FILL, base, REGION_SIZE, SEED_SHARED);
+	expect_guest(vcpu, base, REGION_SIZE, SEED_SHARED, "all slots "
+		     "private");
+	guest_convert(vcpu, base, REGION_SIZE, false);
+	/* The shared copies: the host's data in the spans, else the guest's. */
+	for (off = 0, i = 0; i <= ARRAY_SIZE(spans); i++) {
+		uint64_t end = i < ARRAY_SIZE(spans) ? spans[i][0] :
+			       REGION_SIZE;
+
+		expect_guest(vcpu, base + off, end - off, SEED_PRIV,
+			     "shared copy the guest wrote");
+		if (i == ARRAY_SIZE(spans))
+			break;
+		expect_guest(vcpu, base + end, spans[i][1], SEED_HOST,
+			     "shared copy the host wrote");
+		off = end + spans[i][1];
+	}
+	vm_free(vm);
+	close(fd);
+}
+
+/*
  * Partial ranges: the first page, the last page, and a range straddling
  * a 2M boundary go private; every page is then checked from both sides.
  */
@@ -637,7 +816,8 @@ static void bus_handler(int sig __unused)
 	siglongjmp(bus_jmp, 1);
 }
 
-static bool host_sigbus(volatile uint64_t *p)
+/* Does a host access (a read, or a write of v) to *p raise SIGBUS? */
+static bool __host_sigbus(volatile uint64_t *p, bool write, uint64_t v)
 {
 	struct sigaction sa = { .sa_handler = bus_handler }, old;
 	bool bus = false;
@@ -645,10 +825,22 @@ static bool host_sigbus(volatile uint64_t *p)
 	sigaction(SIGBUS, &sa, &old);
 	if (sigsetjmp(bus_jmp, 1))
 		bus = true;
+	else if (write)
+		*p = v;
 	else
 		(void)*p;
 	sigaction(SIGBUS, &old, NULL);
 	return bus;
+}
+
+static bool host_sigbus(volatile uint64_t *p)
+{
+	return __host_sigbus(p, false, 0);
+}
+
+static bool host_write_sigbus(volatile uint64_t *p, uint64_t v)
+{
+	return __host_sigbus(p, true, v);
 }
 
 /* SW_PROTECTED VM, guest_memfd-only region mapped from the guest_memfd. */
@@ -704,7 +896,10 @@ static void inplace_default_state(void)
 	vm_free(vm);
 }
 
-/* Contents survive shared -> private -> shared on SW_PROTECTED VMs. */
+/*
+ * Contents survive shared -> private -> shared on SW_PROTECTED VMs; the
+ * host can neither read nor write a page while it is private.
+ */
 static void inplace_contents_preserved(void)
 {
 	struct kvm_vcpu *vcpu;
@@ -715,8 +910,11 @@ static void inplace_contents_preserved(void)
 	gmem_convert(0, REGION_SIZE, true);
 	TEST_ASSERT(host_sigbus(host_word(r->gpa + SZ_2M)),
 		    "private page still mappable by the host");
+	TEST_ASSERT(host_write_sigbus(host_word(r->gpa + SZ_2M), ~0ULL),
+		    "the host wrote to a private page");
 	expect_guest(vcpu, r->gpa, REGION_SIZE, SEED_HOST,
-		     "shared -> private kept the data");
+		     "shared -> private kept the data (the refused host "
+		     "write changed nothing)");
 	cmd(vcpu, GOP_FILL, r->gpa, REGION_SIZE, SEED_PRIV);
 	gmem_convert(0, REGION_SIZE, false);
 	TEST_ASSERT(host_page_is(r->gpa + REGION_SIZE - SZ_4K, SEED_PRIV),
@@ -744,6 +942,83 @@ static void inplace_subrange_indexing(void)
 			    priv ? "could map it" : "got SIGBUS",
 			    priv ? "private" : "shared");
 	}
+	vm_free(vm);
+}
+
+/*
+ * One page of four private at a time, each in turn: every page's data
+ * follows its own index.  The guest reads all four (its own data on each),
+ * the host reads the three shared ones and faults on the private one;
+ * what the guest writes to the private page is what the host reads there
+ * once it is shared again, and the neighbours are untouched.
+ */
+static void inplace_single_page_among_shared(void)
+{
+	const uint64_t n = 4, tag = 0x1dea0000;
+	struct kvm_vcpu *vcpu;
+	uint64_t i, j, v;
+
+	setup_in_place(true);
+	vcpu = vm_vcpu_add_cmd(vm);
+	for (i = 0; i < n; i++)
+		*host_word(r->gpa + i * SZ_4K) = tag + i;
+	for (i = 0; i < n; i++) {
+		gmem_convert(i * SZ_4K, SZ_4K, true);
+		for (j = 0; j < n; j++) {
+			uint64_t want = tag + j + (j < i ? 0x100 : 0);
+
+			v = cmd(vcpu, GOP_READ, r->gpa + j * SZ_4K, 0, 0).bad;
+			TEST_ASSERT(v == want, "page %llu private: guest reads "
+				    "page %llu as 0x%llx, expected 0x%llx",
+				    (unsigned long long)i,
+				    (unsigned long long)j,
+				    (unsigned long long)v,
+				    (unsigned long long)want);
+			TEST_ASSERT(host_sigbus(host_word(r->gpa + j * SZ_4K))
+				    == (i == j), "page %llu private: host "
+				    "access to page %llu %s",
+				    (unsigned long long)i,
+				    (unsigned long long)j, i == j ?
+				    "succeeded" : "faulted");
+		}
+		cmd(vcpu, GOP_WRITE, r->gpa + i * SZ_4K, 0, tag + i + 0x100);
+		gmem_convert(i * SZ_4K, SZ_4K, false);
+		for (j = 0; j < n; j++) {
+			uint64_t want = tag + j + (j <= i ? 0x100 : 0);
+
+			v = *host_word(r->gpa + j * SZ_4K);
+			TEST_ASSERT(v == want, "after page %llu's round trip "
+				    "the host reads page %llu as 0x%llx, "
+				    "expected 0x%llx", (unsigned long long)i,
+				    (unsigned long long)j,
+				    (unsigned long long)v,
+				    (unsigned long long)want);
+		}
+	}
+	vm_free(vm);
+}
+
+/*
+ * PUNCH_HOLE on a shared page of an in-place guest_memfd: the host reads
+ * 0 there, the page stays shared (mappable, not SIGBUS), takes the host's
+ * new data, and the guest reads that; the neighbours keep theirs.
+ */
+static void inplace_punch_shared_page(void)
+{
+	struct kvm_vcpu *vcpu;
+
+	setup_in_place(true);
+	vcpu = vm_vcpu_add_cmd(vm);
+	host_fill(r->gpa, 3 * SZ_4K, SEED_HOST);
+	gmem_punch_hole(r->gmem_fd, SZ_4K, SZ_4K);
+	TEST_ASSERT(!host_sigbus(host_word(r->gpa + SZ_4K)), "a punched "
+		    "shared page faults for the host: it went private");
+	TEST_ASSERT_EQ(*host_word(r->gpa + SZ_4K), 0);
+	*host_word(r->gpa + SZ_4K) = 0xfeed;
+	TEST_ASSERT_EQ(cmd(vcpu, GOP_READ, r->gpa + SZ_4K, 0, 0).bad, 0xfeed);
+	expect_guest(vcpu, r->gpa, SZ_4K, SEED_HOST, "page before the hole");
+	expect_guest(vcpu, r->gpa + 2 * SZ_4K, SZ_4K, SEED_HOST,
+		     "page after the hole");
 	vm_free(vm);
 }
 
@@ -858,7 +1133,14 @@ static void inplace_punch_keeps_attribute(void)
 	vm_free(vm);
 }
 
-/* A forked child's inherited mapping obeys conversions too. */
+/*
+ * A forked child's inherited mapping obeys conversions too.  The child
+ * reads and writes the page while it is shared, so it has its own page
+ * table entry (fork copies none for a shared file mapping): the parent's
+ * conversion must zap it, and the child's next read and write fault.
+ * Exit status: 0 as expected, 1 read went through, 2 write went through,
+ * 3 the shared page was not usable before the conversion.
+ */
 static void inplace_forked_child_mapping(void)
 {
 	int status;
@@ -870,16 +1152,29 @@ static void inplace_forked_child_mapping(void)
 	pid = fork();
 	TEST_ASSERT(pid >= 0, "fork");
 	if (!pid) {
-		/* Wait for the parent's conversion, then touch. */
+		volatile uint64_t *p = r->hva;
+
+		if (host_sigbus(p) || host_write_sigbus(p, *p + 1))
+			_exit(3);
+		/* Wait for the parent's conversion, then touch again. */
 		raise(SIGSTOP);
-		_exit(host_sigbus(r->hva) ? 0 : 1);
+		if (!host_sigbus(p))
+			_exit(1);
+		_exit(host_write_sigbus(p, 0) ? 0 : 2);
 	}
 	waitpid(pid, &status, WUNTRACED);
 	gmem_convert(0, SZ_2M, true);
 	kill(pid, SIGCONT);
 	waitpid(pid, &status, 0);
 	TEST_ASSERT(WIFEXITED(status) && !WEXITSTATUS(status),
-		    "the child could read a page converted to private");
+		    "child: %s", !WIFEXITED(status) ? "killed" :
+		    WEXITSTATUS(status) == 1 ? "read a page converted to "
+		    "private through its established mapping" :
+		    WEXITSTATUS(status) == 2 ? "wrote a page converted to "
+		    "private" : WEXITSTATUS(status) == 3 ? "could not use the "
+		    "page while it was shared" : "unexpected exit status");
+	TEST_ASSERT_EQ(cmd(vm_vcpu_add_cmd(vm), GOP_READ, r->gpa, 0, 0).bad,
+		       guest_pattern(SEED_HOST, r->gpa) + 1);
 	vm_free(vm);
 }
 
@@ -1117,13 +1412,17 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(map_gpa_exit_carries_arguments),
 	KTAP_CASE(map_gpa_unknown_attrs_refused),
 	KTAP_CASE(guest_round_trip_with_discard),
+	KTAP_CASE(guest_private_preallocated),
 	KTAP_CASE(partial_ranges_page_by_page),
+	KTAP_CASE(one_gmem_across_memslots),
 	KTAP_CASE(memory_fault_fixed_by_handler),
 	KTAP_CASE(concurrent_disjoint_ranges),
 	KTAP_CASE(concurrent_overlapping_ranges),
 	KTAP_CASE(inplace_default_state),
 	KTAP_CASE(inplace_contents_preserved),
 	KTAP_CASE(inplace_subrange_indexing),
+	KTAP_CASE(inplace_single_page_among_shared),
+	KTAP_CASE(inplace_punch_shared_page),
 	KTAP_CASE(inplace_partly_converted_range),
 	KTAP_CASE(inplace_before_allocation),
 	KTAP_CASE(inplace_before_allocation_to_shared),

@@ -51,11 +51,125 @@ GUEST_CODE_END
 
 static struct kvm_vm *vm;
 
+/*
+ * The VM type and guest_memfd flags a case runs with.  Cases about the
+ * file itself run once per configuration the host offers, as upstream's
+ * guest_memfd_test does: every type in KVM_CAP_VM_TYPES, each with flags
+ * 0, MMAP and MMAP | INIT_SHARED where that type's
+ * KVM_CAP_GUEST_MEMFD_FLAGS has them.  Other cases: the default VM.
+ */
+static struct gmem_cfg {
+	unsigned long type;
+	uint64_t flags;
+} cfg = { KVM_X86_DEFAULT_VM, 0 };
+
 static void vm_default(void)
 {
-	vm = vm_create(KVM_X86_DEFAULT_VM);
+	vm = vm_create(cfg.type);
 	TEST_REQUIRE(vm_check_cap(vm, KVM_CAP_GUEST_MEMFD),
-		     "KVM_CAP_GUEST_MEMFD absent: kernel older than 6.8");
+		     "KVM_CAP_GUEST_MEMFD absent on %s: kernel older than 6.8",
+		     vm_type_name(cfg.type));
+}
+
+#define MAX_CFGS	(3 * 64)
+
+/* Every (VM type, flag set) of this host; 0 when there is no guest_memfd. */
+static unsigned int host_cfgs(struct gmem_cfg *out)
+{
+	uint64_t types = kvm_check_cap(KVM_CAP_VM_TYPES), caps;
+	unsigned int n = 0;
+	unsigned long t;
+
+	if (!types)		/* before 6.8: the default VM only */
+		types = 1ULL << KVM_X86_DEFAULT_VM;
+	for (t = 0; t < 64; t++) {
+		struct kvm_vm *v;
+
+		if (!(types & (1ULL << t)))
+			continue;
+		v = __vm_create(t);
+		if (!v) {
+			test_diag("%s is in KVM_CAP_VM_TYPES (0x%llx) but not "
+				  "created here: %s", vm_type_name(t),
+				  (unsigned long long)types,
+				  errno_name(errno));
+			continue;
+		}
+		if (vm_check_cap(v, KVM_CAP_GUEST_MEMFD)) {
+			caps = vm_check_cap(v, KVM_CAP_GUEST_MEMFD_FLAGS);
+			out[n++] = (struct gmem_cfg){ t, 0 };
+			if (caps & GUEST_MEMFD_FLAG_MMAP)
+				out[n++] = (struct gmem_cfg){
+					t, GUEST_MEMFD_FLAG_MMAP };
+			if (caps & GUEST_MEMFD_FLAG_INIT_SHARED)
+				out[n++] = (struct gmem_cfg){
+					t, GUEST_MEMFD_FLAG_MMAP |
+					GUEST_MEMFD_FLAG_INIT_SHARED };
+		}
+		vm_free(v);
+	}
+	return n;
+}
+
+static const char *flags_name(uint64_t flags)
+{
+	return flags == (GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED) ?
+	       "MMAP|INIT_SHARED" : flags == GUEST_MEMFD_FLAG_MMAP ? "MMAP" :
+	       flags ? "other" : "0";
+}
+
+/*
+ * Run body once per configuration whose flags include want and none of
+ * avoid, each in its own child, and report every one; the case fails if
+ * any failed and skips only if none ran.
+ */
+static void for_each_cfg(void (*body)(void), uint64_t want, uint64_t avoid)
+{
+	struct gmem_cfg all[MAX_CFGS];
+	unsigned int i, n = host_cfgs(all), ran = 0, failed = 0;
+	char why[256], first_skip[300] = "";
+
+	TEST_REQUIRE(n, "KVM_CAP_GUEST_MEMFD absent on every VM type: kernel "
+		     "older than 6.8");
+	for (i = 0; i < n; i++) {
+		int rc;
+
+		if ((all[i].flags & want) != want || (all[i].flags & avoid))
+			continue;
+		cfg = all[i];
+		rc = ktap_subcase(body, why, sizeof(why));
+		test_diag("[%s, flags %s] %s%s%s", vm_type_name(cfg.type),
+			  flags_name(cfg.flags), rc == KSFT_PASS ? "ok" :
+			  rc == KSFT_SKIP ? "skip" : "FAILED",
+			  rc == KSFT_SKIP ? ": " : "",
+			  rc == KSFT_SKIP ? why : "");
+		if (rc == KSFT_SKIP && !first_skip[0])
+			snprintf(first_skip, sizeof(first_skip), "%s: %s",
+				 vm_type_name(cfg.type), why);
+		ran += rc != KSFT_SKIP;
+		failed += rc != KSFT_PASS && rc != KSFT_SKIP;
+	}
+	TEST_ASSERT(!failed, "%u configuration(s) failed (above)", failed);
+	TEST_REQUIRE(ran || first_skip[0], "no VM type offers guest_memfd "
+		     "flags %s without 0x%llx (KVM_CAP_GUEST_MEMFD_FLAGS)",
+		     flags_name(want), (unsigned long long)avoid);
+	TEST_REQUIRE(ran, "%s", first_skip);
+}
+
+/* A case over every configuration whose flags include want, not avoid. */
+#define CFG_CASE(name, want, avoid)					\
+static void name(void)							\
+{									\
+	for_each_cfg(name##_one, want, avoid);				\
+}
+
+/* The flags of the configuration, which include need (CFG_CASE's want). */
+static uint64_t cfg_flags(uint64_t need)
+{
+	TEST_ASSERT((cfg.flags & need) == need, "case run with flags 0x%llx, "
+		    "needs 0x%llx", (unsigned long long)cfg.flags,
+		    (unsigned long long)need);
+	return cfg.flags;
 }
 
 static uint64_t require_flags(uint64_t flags)
@@ -99,7 +213,7 @@ static bool access_sigbus(volatile uint64_t *addr, bool write)
 /* ---- Creation ------------------------------------------------------------ */
 
 /* Each flag the kernel advertises creates a guest_memfd, alone and all. */
-static void create_each_supported_flag(void)
+static void create_each_supported_flag_one(void)
 {
 	uint64_t have, bit;
 	int fd;
@@ -121,9 +235,10 @@ static void create_each_supported_flag(void)
 	close(gmem_create(vm, GMEM_SIZE, 0));
 	vm_free(vm);
 }
+CFG_CASE(create_each_supported_flag, 0, GMEM_KNOWN_FLAGS)
 
 /* Every bit the kernel does not advertise is EINVAL, bit by bit. */
-static void create_unsupported_flags_einval(void)
+static void create_unsupported_flags_einval_one(void)
 {
 	unsigned int n, rows = 0, wrong = 0;
 	uint64_t have;
@@ -145,9 +260,10 @@ static void create_unsupported_flags_einval(void)
 	TEST_ASSERT_TABLE(wrong, rows, "unsupported guest_memfd flags");
 	vm_free(vm);
 }
+CFG_CASE(create_unsupported_flags_einval, 0, GMEM_KNOWN_FLAGS)
 
 /* size 0 and sizes that are not page multiples are EINVAL. */
-static void create_bad_sizes_einval(void)
+static void create_bad_sizes_einval_one(void)
 {
 	/* size is __u64 in the uAPI and a loff_t (signed) inside KVM. */
 	const struct { uint64_t size; int err; const char *what; } rows[] = {
@@ -167,7 +283,7 @@ static void create_bad_sizes_einval(void)
 
 	vm_default();
 	for (i = 0; i < ARRAY_SIZE(rows); i++) {
-		int fd = __gmem_create(vm, rows[i].size, 0);
+		int fd = __gmem_create(vm, rows[i].size, cfg.flags);
 
 		wrong += table_row(i, rows[i].what, rows[i].err,
 				   fd >= 0 ? 0 : -fd);
@@ -177,15 +293,16 @@ static void create_bad_sizes_einval(void)
 	TEST_ASSERT_TABLE(wrong, i, "guest_memfd sizes");
 	vm_free(vm);
 }
+CFG_CASE(create_bad_sizes_einval, 0, 0)
 
 /* fstat: regular file of the requested size, page-sized blocks. */
-static void fstat_reports_size(void)
+static void fstat_reports_size_one(void)
 {
 	struct stat st;
 	int fd;
 
 	vm_default();
-	fd = gmem_create(vm, GMEM_SIZE, 0);
+	fd = gmem_create(vm, GMEM_SIZE, cfg.flags);
 	TEST_ASSERT(!fstat(fd, &st), "fstat");
 	TEST_ASSERT_EQ(st.st_size, GMEM_SIZE);
 	TEST_ASSERT_EQ(st.st_blksize, getpagesize());
@@ -194,19 +311,20 @@ static void fstat_reports_size(void)
 	close(fd);
 	vm_free(vm);
 }
+CFG_CASE(fstat_reports_size, 0, 0)
 
 /*
  * Several guest_memfds of one VM are distinct files: each keeps its own
  * size (the first re-checked after the second exists) and inode.
  */
-static void several_files_distinct(void)
+static void several_files_distinct_one(void)
 {
 	struct stat a, b;
 	int fa, fb;
 
 	vm_default();
-	fa = gmem_create(vm, GMEM_SIZE, 0);
-	fb = gmem_create(vm, 2 * GMEM_SIZE, 0);
+	fa = gmem_create(vm, GMEM_SIZE, cfg.flags);
+	fb = gmem_create(vm, 2 * GMEM_SIZE, cfg.flags);
 	TEST_ASSERT(!fstat(fa, &a) && !fstat(fb, &b), "fstat");
 	TEST_ASSERT_EQ(a.st_size, GMEM_SIZE);
 	TEST_ASSERT_EQ(b.st_size, 2 * GMEM_SIZE);
@@ -218,15 +336,16 @@ static void several_files_distinct(void)
 	close(fa);
 	vm_free(vm);
 }
+CFG_CASE(several_files_distinct, 0, 0)
 
 /* read/write/pread/pwrite/ftruncate are refused: no file I/O path. */
-static void file_io_refused(void)
+static void file_io_refused_one(void)
 {
 	char buf[64] = { 0 };
 	int fd;
 
 	vm_default();
-	fd = gmem_create(vm, GMEM_SIZE, 0);
+	fd = gmem_create(vm, GMEM_SIZE, cfg.flags);
 	TEST_ASSERT(read(fd, buf, sizeof(buf)) < 0, "read() succeeded");
 	TEST_ASSERT(write(fd, buf, sizeof(buf)) < 0, "write() succeeded");
 	TEST_ASSERT(pread(fd, buf, sizeof(buf), 0) < 0, "pread() succeeded");
@@ -235,17 +354,18 @@ static void file_io_refused(void)
 	close(fd);
 	vm_free(vm);
 }
+CFG_CASE(file_io_refused, 0, 0)
 
 /* ---- mmap --------------------------------------------------------------- */
 
 /* Without GUEST_MEMFD_FLAG_MMAP the file cannot be mapped (ENODEV). */
-static void mmap_without_flag_enodev(void)
+static void mmap_without_flag_enodev_one(void)
 {
 	void *p;
 	int fd;
 
 	vm_default();
-	fd = gmem_create(vm, GMEM_SIZE, 0);
+	fd = gmem_create(vm, GMEM_SIZE, cfg.flags);
 	p = __gmem_mmap(fd, GMEM_SIZE, 0);
 	TEST_ASSERT(p == MAP_FAILED && errno == ENODEV,
 		    "mmap without GUEST_MEMFD_FLAG_MMAP: expected ENODEV, got "
@@ -253,16 +373,16 @@ static void mmap_without_flag_enodev(void)
 	close(fd);
 	vm_free(vm);
 }
+CFG_CASE(mmap_without_flag_enodev, 0, GUEST_MEMFD_FLAG_MMAP)
 
 /* MAP_PRIVATE is refused even with the flag: no CoW of guest memory. */
-static void mmap_private_einval(void)
+static void mmap_private_einval_one(void)
 {
 	void *p;
 	int fd;
 
 	vm_default();
-	fd = gmem_create(vm, GMEM_SIZE, require_flags(GUEST_MEMFD_FLAG_MMAP |
-						 GUEST_MEMFD_FLAG_INIT_SHARED));
+	fd = gmem_create(vm, GMEM_SIZE, cfg_flags(GUEST_MEMFD_FLAG_MMAP));
 	p = mmap(NULL, GMEM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	TEST_ASSERT(p == MAP_FAILED && errno == EINVAL,
 		    "MAP_PRIVATE: expected EINVAL, got %s",
@@ -270,15 +390,16 @@ static void mmap_private_einval(void)
 	close(fd);
 	vm_free(vm);
 }
+CFG_CASE(mmap_private_einval, GUEST_MEMFD_FLAG_MMAP, 0)
 
 /* Shared mapping: written data reads back; fresh pages read as zero. */
-static void mmap_shared_read_write(void)
+static void mmap_shared_read_write_one(void)
 {
 	uint64_t *p, off;
 	int fd;
 
 	vm_default();
-	fd = gmem_create(vm, GMEM_SIZE, require_flags(GUEST_MEMFD_FLAG_MMAP |
+	fd = gmem_create(vm, GMEM_SIZE, cfg_flags(GUEST_MEMFD_FLAG_MMAP |
 						 GUEST_MEMFD_FLAG_INIT_SHARED));
 	p = gmem_mmap(fd, GMEM_SIZE, 0);
 	for (off = 0; off < GMEM_SIZE; off += SZ_4K)
@@ -296,15 +417,16 @@ static void mmap_shared_read_write(void)
 	close(fd);
 	vm_free(vm);
 }
+CFG_CASE(mmap_shared_read_write, GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED, 0)
 
 /* Touching a mapping past the file size is SIGBUS, inside it is fine. */
-static void mmap_beyond_size_sigbus(void)
+static void mmap_beyond_size_sigbus_one(void)
 {
 	char *p;
 	int fd;
 
 	vm_default();
-	fd = gmem_create(vm, GMEM_SIZE, require_flags(GUEST_MEMFD_FLAG_MMAP |
+	fd = gmem_create(vm, GMEM_SIZE, cfg_flags(GUEST_MEMFD_FLAG_MMAP |
 						 GUEST_MEMFD_FLAG_INIT_SHARED));
 	p = gmem_mmap(fd, GMEM_SIZE + SZ_2M, 0);
 	TEST_ASSERT(!access_sigbus((uint64_t *)(p + GMEM_SIZE - SZ_4K), true),
@@ -317,6 +439,7 @@ static void mmap_beyond_size_sigbus(void)
 	close(fd);
 	vm_free(vm);
 }
+CFG_CASE(mmap_beyond_size_sigbus, GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED, 0)
 
 /*
  * Without INIT_SHARED the pages start private (api.rst: "memory created
@@ -324,13 +447,13 @@ static void mmap_beyond_size_sigbus(void)
  * them faults with SIGBUS, on every VM type (6.18, 7.3 and the in-place
  * series alike; 6.1 has no MMAP flag).
  */
-static void mmap_without_init_shared(void)
+static void mmap_without_init_shared_one(void)
 {
 	uint64_t *p;
 	int fd;
 
 	vm_default();
-	fd = gmem_create(vm, GMEM_SIZE, require_flags(GUEST_MEMFD_FLAG_MMAP));
+	fd = gmem_create(vm, GMEM_SIZE, cfg_flags(GUEST_MEMFD_FLAG_MMAP));
 	p = gmem_mmap(fd, GMEM_SIZE, 0);
 	TEST_ASSERT(access_sigbus(p, false), "host read of a MMAP-only (no "
 		    "INIT_SHARED) guest_memfd on %s succeeded: its pages "
@@ -341,6 +464,7 @@ static void mmap_without_init_shared(void)
 	close(fd);
 	vm_free(vm);
 }
+CFG_CASE(mmap_without_init_shared, GUEST_MEMFD_FLAG_MMAP, GUEST_MEMFD_FLAG_INIT_SHARED)
 
 /*
  * madvise on a guest_memfd mapping at a PMD-aligned address and offset:
@@ -349,14 +473,14 @@ static void mmap_without_init_shared(void)
  * MADV_DONTNEED drops the mapping and the next read faults back the
  * same (zero) data.
  */
-static void madvise_collapse_refused(void)
+static void madvise_collapse_refused_one(void)
 {
 	char *reserve, *mem;
 	uint64_t i;
 	int fd, r;
 
 	vm_default();
-	fd = gmem_create(vm, GMEM_SIZE, require_flags(GUEST_MEMFD_FLAG_MMAP |
+	fd = gmem_create(vm, GMEM_SIZE, cfg_flags(GUEST_MEMFD_FLAG_MMAP |
 						 GUEST_MEMFD_FLAG_INIT_SHARED));
 	reserve = mmap(NULL, 2 * SZ_2M, PROT_NONE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -379,6 +503,7 @@ static void madvise_collapse_refused(void)
 	close(fd);
 	vm_free(vm);
 }
+CFG_CASE(madvise_collapse_refused, GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED, 0)
 
 /* ---- fallocate ---------------------------------------------------------- */
 
@@ -409,7 +534,7 @@ static int falloc_expect(bool punch, uint64_t off, uint64_t len)
  * (lib/bounds.c), for allocation and for punching.  Every row is
  * reported.
  */
-static void fallocate_ranges_and_modes(void)
+static void fallocate_ranges_and_modes_one(void)
 {
 	const int keep = FALLOC_FL_KEEP_SIZE;
 	const int punch = FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
@@ -426,7 +551,7 @@ static void fallocate_ranges_and_modes(void)
 	int fd, err;
 
 	vm_default();
-	fd = gmem_create(vm, GMEM_SIZE, 0);
+	fd = gmem_create(vm, GMEM_SIZE, cfg.flags);
 	for (i = 0; i < ARRAY_SIZE(modes); i++, n++) {
 		snprintf(what, sizeof(what), "%s (mode 0x%x)", modes[i].what,
 			 modes[i].mode);
@@ -493,18 +618,61 @@ static void fallocate_ranges_and_modes(void)
 	close(fd);
 	vm_free(vm);
 }
+CFG_CASE(fallocate_ranges_and_modes, 0, 0)
+
+/* The file's allocated pages in [off, +len), cachestat(2). */
+static long allocated(int fd, uint64_t off, uint64_t len)
+{
+	long n = gmem_cached_pages(fd, off, len);
+
+	TEST_REQUIRE(n != -ENOSYS, "cachestat(2) absent (6.5+, "
+		     "CONFIG_CACHESTAT_SYSCALL): allocation not observable");
+	TEST_ASSERT(n >= 0, "cachestat on a guest_memfd: %s",
+		    errno_name(-n));
+	return n;
+}
+
+/*
+ * fallocate allocates exactly the range asked (cachestat counts the
+ * file's pages), a second allocation of it adds none, and PUNCH_HOLE
+ * frees exactly the punched pages; a fresh file has none.
+ */
+static void fallocate_allocates_exactly_one(void)
+{
+	const uint64_t a = SZ_2M - 3 * SZ_4K, len = 7 * SZ_4K;
+	int fd;
+
+	vm_default();
+	fd = gmem_create(vm, GMEM_SIZE, cfg.flags);
+	TEST_ASSERT_EQ(allocated(fd, 0, GMEM_SIZE), 0);
+	gmem_allocate(fd, a, len);
+	TEST_ASSERT_EQ(allocated(fd, 0, GMEM_SIZE), len / SZ_4K);
+	TEST_ASSERT_EQ(allocated(fd, a, len), len / SZ_4K);
+	gmem_allocate(fd, 0, SZ_2M);
+	TEST_ASSERT_EQ(allocated(fd, 0, GMEM_SIZE), (SZ_2M + 4 * SZ_4K) /
+		       SZ_4K);
+	gmem_punch_hole(fd, SZ_2M - SZ_4K, 2 * SZ_4K);
+	TEST_ASSERT_EQ(allocated(fd, 0, GMEM_SIZE), (SZ_2M + 2 * SZ_4K) /
+		       SZ_4K);
+	TEST_ASSERT_EQ(allocated(fd, SZ_2M - SZ_4K, 2 * SZ_4K), 0);
+	gmem_punch_hole(fd, 0, GMEM_SIZE);
+	TEST_ASSERT_EQ(allocated(fd, 0, GMEM_SIZE), 0);
+	close(fd);
+	vm_free(vm);
+}
+CFG_CASE(fallocate_allocates_exactly, 0, 0)
 
 /*
  * Punching a hole zeroes exactly the punched pages, no more; the host
  * can then write the hole again through the same mapping.
  */
-static void punch_hole_zeroes_exactly(void)
+static void punch_hole_zeroes_exactly_one(void)
 {
 	uint64_t *p, off, hole = SZ_2M + 3 * SZ_4K, hole_len = 2 * SZ_4K;
 	int fd;
 
 	vm_default();
-	fd = gmem_create(vm, GMEM_SIZE, require_flags(GUEST_MEMFD_FLAG_MMAP |
+	fd = gmem_create(vm, GMEM_SIZE, cfg_flags(GUEST_MEMFD_FLAG_MMAP |
 						 GUEST_MEMFD_FLAG_INIT_SHARED));
 	p = gmem_mmap(fd, GMEM_SIZE, 0);
 	for (off = 0; off < GMEM_SIZE; off += 8)
@@ -534,6 +702,7 @@ static void punch_hole_zeroes_exactly(void)
 	close(fd);
 	vm_free(vm);
 }
+CFG_CASE(punch_hole_zeroes_exactly, GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED, 0)
 
 /* ---- Binding ------------------------------------------------------------ */
 
@@ -550,14 +719,14 @@ static int bind(struct kvm_vm *v, uint32_t slot, uint64_t gpa, uint64_t size,
  * that wrap unsigned or turn negative as loff_t are EINVAL; the ranges
  * inside the file bind (and are deleted again).  Every row is reported.
  */
-static void bind_bad_offsets_einval(void)
+static void bind_bad_offsets_einval_one(void)
 {
 	struct bound_row rows[BOUND_ROWS_MAX];
 	unsigned int i, n, wrong = 0;
 	int fd, r;
 
 	vm_default();
-	fd = gmem_create(vm, GMEM_SIZE, 0);
+	fd = gmem_create(vm, GMEM_SIZE, cfg.flags);
 	n = bound_rows(0, GMEM_SIZE, SZ_4K, rows);
 	for (i = 0; i < n; i++) {
 		r = bind(vm, 10, TEST_REGION_GPA, rows[i].size, fd,
@@ -573,6 +742,7 @@ static void bind_bad_offsets_einval(void)
 	close(fd);
 	vm_free(vm);
 }
+CFG_CASE(bind_bad_offsets_einval, 0, 0)
 
 /*
  * Two memslots cannot bind the same guest_memfd range.  api.rst names no
@@ -580,12 +750,12 @@ static void bind_bad_offsets_einval(void)
  * kvm_gmem_commit_memory_region() with EEXIST.  Either way the refused
  * memslot must not exist afterwards.
  */
-static void bind_overlapping_range_refused(void)
+static void bind_overlapping_range_refused_one(void)
 {
 	int fd, r;
 
 	vm_default();
-	fd = gmem_create(vm, GMEM_SIZE, 0);
+	fd = gmem_create(vm, GMEM_SIZE, cfg.flags);
 	TEST_ASSERT_ERRNO(bind(vm, 10, TEST_REGION_GPA, SZ_2M, fd, 0), 0,
 			  "first binding");
 	r = bind(vm, 11, TEST_REGION_GPA + SZ_1G, SZ_2M, fd, SZ_4K);
@@ -599,6 +769,7 @@ static void bind_overlapping_range_refused(void)
 	vm_free(vm);
 	close(fd);
 }
+CFG_CASE(bind_overlapping_range_refused, 0, 0)
 
 /* A guest_memfd belongs to its VM; other fds are not guest_memfds. */
 static void bind_foreign_fds_einval(void)
@@ -626,12 +797,12 @@ static void bind_foreign_fds_einval(void)
 }
 
 /* KVM_MEM_READONLY cannot be combined with guest_memfd. */
-static void bind_readonly_einval(void)
+static void bind_readonly_einval_one(void)
 {
 	int fd;
 
 	vm_default();
-	fd = gmem_create(vm, GMEM_SIZE, 0);
+	fd = gmem_create(vm, GMEM_SIZE, cfg.flags);
 	TEST_ASSERT_ERRNO(__vm_set_user_memory_region2(vm, 10,
 			  KVM_MEM_GUEST_MEMFD | KVM_MEM_READONLY,
 			  TEST_REGION_GPA, SZ_2M, NULL, fd, 0), EINVAL,
@@ -639,14 +810,15 @@ static void bind_readonly_einval(void)
 	close(fd);
 	vm_free(vm);
 }
+CFG_CASE(bind_readonly_einval, 0, 0)
 
 /* Memslots overlapping in GPA space are EEXIST, guest_memfd or not. */
-static void memslot_gpa_overlap_eexist(void)
+static void memslot_gpa_overlap_eexist_one(void)
 {
 	int fd;
 
 	vm_default();
-	fd = gmem_create(vm, GMEM_SIZE, 0);
+	fd = gmem_create(vm, GMEM_SIZE, cfg.flags);
 	TEST_ASSERT_ERRNO(bind(vm, 10, TEST_REGION_GPA, SZ_2M, fd, 0), 0,
 			  "first memslot");
 	TEST_ASSERT_ERRNO(bind(vm, 11, TEST_REGION_GPA + SZ_4K, SZ_2M, fd,
@@ -654,6 +826,7 @@ static void memslot_gpa_overlap_eexist(void)
 	close(fd);
 	vm_free(vm);
 }
+CFG_CASE(memslot_gpa_overlap_eexist, 0, 0)
 
 /*
  * guest_phys_addr and memory_size of a plain memslot at every edge of
@@ -715,8 +888,7 @@ static void memslot_gpa_size_table(void)
 static uint64_t *numa_gmem_map(int *fd)
 {
 	vm_default();
-	*fd = gmem_create(vm, GMEM_SIZE, require_flags(GUEST_MEMFD_FLAG_MMAP |
-						  GUEST_MEMFD_FLAG_INIT_SHARED));
+	*fd = gmem_create(vm, GMEM_SIZE, cfg_flags(GUEST_MEMFD_FLAG_MMAP));
 	return gmem_mmap(*fd, GMEM_SIZE, 0);
 }
 
@@ -733,7 +905,7 @@ static unsigned int lowest_node(uint64_t mask)
  * Refused (EINVAL): BIND or INTERLEAVE with no node, a node that is not
  * online, an unknown mode.  Every row is reported.
  */
-static void mbind_policies_on_gmem_mapping(void)
+static void mbind_policies_on_gmem_mapping_one(void)
 {
 	const uint64_t online = numa_online_mask();
 	const uint64_t first = 1ULL << lowest_node(online);
@@ -784,10 +956,15 @@ static void mbind_policies_on_gmem_mapping(void)
 	close(fd);
 	vm_free(vm);
 }
+CFG_CASE(mbind_policies_on_gmem_mapping, GUEST_MEMFD_FLAG_MMAP, 0)
 
-/* Count the pages of [p, +GMEM_SIZE) on each node (move_pages). */
-static void page_nodes(uint64_t *p, unsigned int *per_node,
-		       unsigned int *first_wrong, unsigned int node)
+/*
+ * Count the pages of [p, +GMEM_SIZE) on each node (move_pages); the first
+ * page not on node (pages below split) or node2 (from split on).
+ */
+static void page_nodes_split(uint64_t *p, unsigned int *per_node,
+			     unsigned int *first_wrong, unsigned int node,
+			     unsigned int split, unsigned int node2)
 {
 	unsigned int n = GMEM_SIZE / SZ_4K, i;
 	void *pages[GMEM_SIZE / SZ_4K];
@@ -803,17 +980,26 @@ static void page_nodes(uint64_t *p, unsigned int *per_node,
 		TEST_ASSERT(status[i] >= 0 && status[i] < 64, "page %u: "
 			    "move_pages status %d", i, status[i]);
 		per_node[status[i]]++;
-		if ((unsigned int)status[i] != node && *first_wrong == n)
+		if ((unsigned int)status[i] != (i < split ? node : node2) &&
+		    *first_wrong == n)
 			*first_wrong = i;
 	}
 }
 
+static void page_nodes(uint64_t *p, unsigned int *per_node,
+		       unsigned int *first_wrong, unsigned int node)
+{
+	page_nodes_split(p, per_node, first_wrong, node, NPAGES, node);
+}
+
 /*
  * Where guest_memfd pages land: BIND to each of two nodes puts every
- * page on that node; INTERLEAVE over both puts pages on both.  Pages are
- * allocated by host writes through the INIT_SHARED mapping.
+ * page on that node; BIND of the file's first half to one node and its
+ * second half to the other splits the file between them; INTERLEAVE over
+ * both puts pages on both.  Pages are allocated by host writes through
+ * the INIT_SHARED mapping.
  */
-static void pages_land_where_mbind_says(void)
+static void pages_land_where_mbind_says_one(void)
 {
 	const uint64_t online = numa_online_mask();
 	unsigned int nodes[2], per_node[64], wrong, i, k;
@@ -843,6 +1029,23 @@ static void pages_land_where_mbind_says(void)
 		vm_free(vm);
 	}
 	p = numa_gmem_map(&fd);
+	TEST_ASSERT_ERRNO(gm_mbind(p, GMEM_SIZE / 2, GM_MPOL_BIND,
+				   1ULL << nodes[0]), 0, "mbind first half");
+	TEST_ASSERT_ERRNO(gm_mbind(p + GMEM_SIZE / 16, GMEM_SIZE / 2,
+				   GM_MPOL_BIND, 1ULL << nodes[1]), 0,
+			  "mbind second half");
+	for (i = 0; i < GMEM_SIZE / 8; i += SZ_4K / 8)
+		p[i] = i;
+	page_nodes_split(p, per_node, &wrong, nodes[0], NPAGES / 2, nodes[1]);
+	test_diag("halves bound to nodes %u and %u: %u and %u pages there",
+		  nodes[0], nodes[1], per_node[nodes[0]], per_node[nodes[1]]);
+	TEST_ASSERT(wrong == NPAGES, "page %u of a file whose first half is "
+		    "bound to node %u and second half to node %u is on the "
+		    "wrong node", wrong, nodes[0], nodes[1]);
+	munmap(p, GMEM_SIZE);
+	close(fd);
+	vm_free(vm);
+	p = numa_gmem_map(&fd);
 	TEST_ASSERT_ERRNO(gm_mbind(p, GMEM_SIZE, GM_MPOL_INTERLEAVE,
 				   (1ULL << nodes[0]) | (1ULL << nodes[1])),
 			  0, "mbind INTERLEAVE");
@@ -858,12 +1061,13 @@ static void pages_land_where_mbind_says(void)
 	close(fd);
 	vm_free(vm);
 }
+CFG_CASE(pages_land_where_mbind_says, GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED, 0)
 
 /*
  * A policy set after allocation moves nothing (no MPOL_MF_MOVE); pages
  * allocated again after PUNCH_HOLE follow the new policy.
  */
-static void policy_change_applies_to_new_pages(void)
+static void policy_change_applies_to_new_pages_one(void)
 {
 	const uint64_t online = numa_online_mask();
 	unsigned int a, b, per_node[64], wrong, i;
@@ -899,6 +1103,7 @@ static void policy_change_applies_to_new_pages(void)
 	close(fd);
 	vm_free(vm);
 }
+CFG_CASE(policy_change_applies_to_new_pages, GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED, 0)
 
 /* ---- Data through real guests ------------------------------------------- */
 
@@ -998,51 +1203,65 @@ static void close_fd_with_live_memslot(void)
 }
 
 /*
- * For every VM type the kernel creates, KVM_CREATE_GUEST_MEMFD accepts
+ * On every VM type in KVM_CAP_VM_TYPES, KVM_CREATE_GUEST_MEMFD accepts
  * exactly the flags that VM's KVM_CAP_GUEST_MEMFD_FLAGS advertises (e.g.
  * 7.3 refuses INIT_SHARED on SW_PROTECTED VMs and says so in the cap).
  */
-static void flags_match_vm_capability(void)
+static void flags_match_vm_capability_one(void)
 {
-	unsigned long type;
-	unsigned int tried = 0;
+	uint64_t cap, bit;
 
-	for (type = KVM_X86_DEFAULT_VM; type <= KVM_X86_SW_PROTECTED_VM;
-	     type++) {
-		struct kvm_vm *v = __vm_create(type);
-		uint64_t cap, bit;
+	vm_default();
+	cap = vm_check_cap(vm, KVM_CAP_GUEST_MEMFD_FLAGS);
+	test_diag("%s: KVM_CAP_GUEST_MEMFD_FLAGS = 0x%llx",
+		  vm_type_name(cfg.type), (unsigned long long)cap);
+	for (bit = 1; bit & GMEM_KNOWN_FLAGS; bit <<= 1) {
+		int fd = __gmem_create(vm, GMEM_SIZE, bit);
 
-		if (!v)
-			continue;
-		tried++;
-		cap = vm_check_cap(v, KVM_CAP_GUEST_MEMFD_FLAGS);
-		test_diag("%s: KVM_CAP_GUEST_MEMFD_FLAGS = 0x%llx",
-			  vm_type_name(type), (unsigned long long)cap);
-		for (bit = 1; bit & GMEM_KNOWN_FLAGS; bit <<= 1) {
-			int fd = __gmem_create(v, GMEM_SIZE, bit);
-
-			TEST_ASSERT((fd >= 0) == !!(cap & bit),
-				    "%s, flag 0x%llx: cap says %s, create "
-				    "answered %s", vm_type_name(type),
-				    (unsigned long long)bit,
-				    cap & bit ? "supported" : "unsupported",
-				    fd >= 0 ? "an fd" : errno_name(-fd));
-			if (fd >= 0)
-				close(fd);
-		}
-		vm_free(v);
+		TEST_ASSERT((fd >= 0) == !!(cap & bit),
+			    "%s, flag 0x%llx: cap says %s, create answered %s",
+			    vm_type_name(cfg.type), (unsigned long long)bit,
+			    cap & bit ? "supported" : "unsupported",
+			    fd >= 0 ? "an fd" : errno_name(-fd));
+		if (fd >= 0)
+			close(fd);
 	}
-	TEST_ASSERT(tried, "no VM type could be created");
+	vm_free(vm);
+}
+CFG_CASE(flags_match_vm_capability, 0, GMEM_KNOWN_FLAGS)
+
+/*
+ * Where the kernel has KVM_CAP_GUEST_MEMFD_FLAGS (6.18+), the default VM
+ * offers MMAP and INIT_SHARED: a plain VM's memory can live in a
+ * guest_memfd the host maps (upstream's test_guest_memfd_guest asserts
+ * the same).
+ */
+static void default_vm_offers_mmap_init_shared(void)
+{
+	const uint64_t both = GUEST_MEMFD_FLAG_MMAP |
+			      GUEST_MEMFD_FLAG_INIT_SHARED;
+	uint64_t cap;
+
+	TEST_REQUIRE(kvm_check_cap(KVM_CAP_GUEST_MEMFD_FLAGS) > 0,
+		     "KVM_CAP_GUEST_MEMFD_FLAGS absent: kernel older than "
+		     "6.18");
+	vm = vm_create(KVM_X86_DEFAULT_VM);
+	cap = vm_check_cap(vm, KVM_CAP_GUEST_MEMFD_FLAGS);
+	TEST_ASSERT((cap & both) == both, "default VM's guest_memfd flags "
+		    "0x%llx lack %s", (unsigned long long)cap,
+		    cap & GUEST_MEMFD_FLAG_MMAP ? "INIT_SHARED" :
+		    "MMAP (and INIT_SHARED)");
+	vm_free(vm);
 }
 
 /* A mapping at an offset shows the same pages as the whole-file one. */
-static void mmap_at_offset_same_pages(void)
+static void mmap_at_offset_same_pages_one(void)
 {
 	uint64_t *whole, *part, off;
 	int fd;
 
 	vm_default();
-	fd = gmem_create(vm, GMEM_SIZE, require_flags(GUEST_MEMFD_FLAG_MMAP |
+	fd = gmem_create(vm, GMEM_SIZE, cfg_flags(GUEST_MEMFD_FLAG_MMAP |
 						 GUEST_MEMFD_FLAG_INIT_SHARED));
 	whole = gmem_mmap(fd, GMEM_SIZE, 0);
 	part = gmem_mmap(fd, SZ_2M, SZ_2M);
@@ -1056,14 +1275,15 @@ static void mmap_at_offset_same_pages(void)
 	close(fd);
 	vm_free(vm);
 }
+CFG_CASE(mmap_at_offset_same_pages, GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED, 0)
 
 /* Deleting a memslot releases its binding: the range binds again. */
-static void unbind_then_rebind(void)
+static void unbind_then_rebind_one(void)
 {
 	int fd;
 
 	vm_default();
-	fd = gmem_create(vm, GMEM_SIZE, 0);
+	fd = gmem_create(vm, GMEM_SIZE, cfg.flags);
 	TEST_ASSERT_ERRNO(bind(vm, 10, TEST_REGION_GPA, SZ_2M, fd, 0), 0,
 			  "binding");
 	TEST_ASSERT_ERRNO(__vm_set_user_memory_region2(vm, 10, 0,
@@ -1074,18 +1294,19 @@ static void unbind_then_rebind(void)
 	vm_free(vm);
 	close(fd);
 }
+CFG_CASE(unbind_then_rebind, 0, 0)
 
 /*
  * The guest_memfd pins its VM, not the other way round: with the VM fd
  * closed, the file still allocates, punches and maps.
  */
-static void file_outlives_vm_fd(void)
+static void file_outlives_vm_fd_one(void)
 {
 	uint64_t *p;
 	int fd;
 
 	vm_default();
-	fd = gmem_create(vm, GMEM_SIZE, require_flags(GUEST_MEMFD_FLAG_MMAP |
+	fd = gmem_create(vm, GMEM_SIZE, cfg_flags(GUEST_MEMFD_FLAG_MMAP |
 						 GUEST_MEMFD_FLAG_INIT_SHARED));
 	vm_free(vm);
 	gmem_allocate(fd, 0, SZ_2M);
@@ -1096,12 +1317,14 @@ static void file_outlives_vm_fd(void)
 	munmap(p, SZ_2M);
 	close(fd);
 }
+CFG_CASE(file_outlives_vm_fd, GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED, 0)
 
 static const struct ktap_case cases[] = {
 	KTAP_CASE(create_each_supported_flag),
 	KTAP_CASE(create_unsupported_flags_einval),
 	KTAP_CASE(create_bad_sizes_einval),
 	KTAP_CASE(flags_match_vm_capability),
+	KTAP_CASE(default_vm_offers_mmap_init_shared),
 	KTAP_CASE(fstat_reports_size),
 	KTAP_CASE(several_files_distinct),
 	KTAP_CASE(file_io_refused),
@@ -1113,6 +1336,7 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(mmap_at_offset_same_pages),
 	KTAP_CASE(madvise_collapse_refused),
 	KTAP_CASE(fallocate_ranges_and_modes),
+	KTAP_CASE(fallocate_allocates_exactly),
 	KTAP_CASE(punch_hole_zeroes_exactly),
 	KTAP_CASE(bind_bad_offsets_einval),
 	KTAP_CASE(bind_overlapping_range_refused),
