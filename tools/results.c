@@ -270,6 +270,7 @@ struct group {
 struct groups {
 	struct group *g;
 	unsigned int n;
+	unsigned int interrupted;	/* documents left out */
 };
 
 static void *xcalloc(size_t n, size_t size)
@@ -315,18 +316,25 @@ static void file_stem(const char *path, char *buf, size_t len)
  * Documents by configuration, from what they measured.  Documents of the
  * same configuration under different file names (a directory spanning
  * kernel configurations, as results/vmcheck-7.2.12-inplace-v8-tcg) stay
- * apart: their key gets the file name.
+ * apart: their key gets the file name.  compare leaves out runs stopped
+ * by Ctrl-C ("interrupted": fewer passes than their siblings).
  */
-static void group_run(const struct run *r, struct groups *gs)
+static void group_run(const struct run *r, struct groups *gs,
+		      bool skip_interrupted)
 {
 	unsigned int i, k;
 
 	gs->g = xcalloc(r->n, sizeof(*gs->g));
 	gs->n = 0;
+	gs->interrupted = 0;
 	for (i = 0; i < r->n; i++) {
 		const struct jnode *d = r->docs[i].root;
 		char key[160], stem[128];
 
+		if (skip_interrupted && flag(d, "interrupted")) {
+			gs->interrupted++;
+			continue;
+		}
 		if (!strcmp(r->docs[i].tool, "fault_bench"))
 			fault_key(d, key, sizeof(key));
 		else if (!strcmp(r->docs[i].tool, "convert_bench"))
@@ -651,7 +659,7 @@ static int cmd_summary(const char *dir)
 	const struct jnode *h;
 	FILE *o;
 
-	group_run(r, &gs);
+	group_run(r, &gs, false);
 	runs_range(&gs, &lo, &hi);
 	snprintf(path, sizeof(path), "%s/summary.md", dir);
 	o = fopen(path, "we");
@@ -804,7 +812,7 @@ static int cmd_plotdata(const char *dir)
 	char path[1024];
 	unsigned int k;
 
-	group_run(r, &gs);
+	group_run(r, &gs, false);
 	snprintf(path, sizeof(path), "%s/plots", dir);
 	mkdir(path, 0755);
 	t = dat(dir, "title.txt");
@@ -1135,8 +1143,7 @@ static const char *comparable(const struct run *a, const struct run *b,
 	"[--force] [--tsv]"
 
 static void describe_side(const char *name, const char *path,
-			  const struct run *r, const struct groups *gs,
-			  bool tsv)
+			  const struct groups *gs, bool tsv)
 {
 	unsigned int lo, hi;
 
@@ -1144,10 +1151,12 @@ static void describe_side(const char *name, const char *path,
 	printf("%s%s = %s (%u configuration(s), ", tsv ? "# " : "", name,
 	       path, gs->n);
 	if (lo == hi)
-		printf("%u run(s) each)\n", lo);
+		printf("%u run(s) each", lo);
 	else
-		printf("%u..%u runs each)\n", lo, hi);
-	(void)r;
+		printf("%u..%u runs each", lo, hi);
+	if (gs->interrupted)
+		printf("; %u interrupted run(s) left out", gs->interrupted);
+	printf(")\n");
 }
 
 static int cmd_compare(int argc, char **argv)
@@ -1209,10 +1218,10 @@ static int cmd_compare(int argc, char **argv)
 	}
 	a = new_run(argv[0]);
 	b = new_run(argv[1]);
-	group_run(a, &ga);
-	group_run(b, &gb);
-	describe_side("A", argv[0], a, &ga, o.tsv);
-	describe_side("B", argv[1], b, &gb, o.tsv);
+	group_run(a, &ga, true);
+	group_run(b, &gb, true);
+	describe_side("A", argv[0], &ga, o.tsv);
+	describe_side("B", argv[1], &gb, o.tsv);
 	why = comparable(a, b, across_kernels, force, o.tsv);
 	if (why) {
 		printf("NO VERDICT: %s\n", why);
