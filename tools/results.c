@@ -567,9 +567,10 @@ static void summary_convert(FILE *o, const struct groups *gs)
 
 		if (strcmp(g->tool, "convert_bench"))
 			continue;
-		fprintf(o, "## Conversions (convert_bench%s%s)\n\n",
-			strcmp(g->key, "convert") ? ", " : "",
-			strcmp(g->key, "convert") ? g->key + 8 : "");
+		/* "convert on snp [convert-in-place]": what follows
+		 * "convert". */
+		fprintf(o, "## Conversions (convert_bench%s)\n\n",
+			g->key + strlen("convert"));
 		if (g->n > 1)
 			fprintf(o, "%u runs; each figure is the median of the "
 				"runs' own.\n\n", g->n);
@@ -909,6 +910,40 @@ static double cov_pct(const double *v, unsigned int n)
 	return n > 1 && s.mean ? 100 * s.stddev / s.mean : NAN;
 }
 
+/* One statistic's line: the change, its interval, A's noise, verdict. */
+static void print_change(const char *stat, bool decides,
+			 const struct run_change *c, const double *va,
+			 unsigned int ma, const double *vb, unsigned int mb)
+{
+	char ci[48] = "", noise[16] = "-";
+	unsigned int i;
+
+	if (c->verdict != VERDICT_NONE_ONE_RUN) {
+		snprintf(ci, sizeof(ci), "[%+.2f%%, %+.2f%%]", c->lo_pct,
+			 c->hi_pct);
+		snprintf(noise, sizeof(noise), "%.2f%%", c->noise_pct);
+	}
+	printf("  %s %-4s %10.3f %10.3f %+8.2f%%  %-22s %8s  ",
+	       decides ? "*" : " ", stat, c->mean_a / 1e3, c->mean_b / 1e3,
+	       c->change_pct, ci, noise);
+	if (c->verdict == VERDICT_NONE_ONE_RUN && decides)
+		printf("no verdict: 1 run in %s; significance needs 2+ runs "
+		       "per side (make bench RUNS=3)\n", ma < 2 ? "A" : "B");
+	else if (c->verdict == VERDICT_NONE_ONE_RUN)
+		printf("-\n");
+	else
+		printf(decides ? "%s\n" : "(%s)\n", verdict_name(c->verdict));
+	if (!decides || (ma < 2 && mb < 2))
+		return;
+	printf("    %s per run, us: A", stat);
+	for (i = 0; i < ma; i++)
+		printf(" %.3f", va[i] / 1e3);
+	printf(" | B");
+	for (i = 0; i < mb; i++)
+		printf(" %.3f", vb[i] / 1e3);
+	printf("\n");
+}
+
 /*
  * One configuration's metric: the per-run statistics objects (n, mean,
  * stddev, p50, p99) of A's and B's runs.
@@ -920,7 +955,7 @@ static void compare_metric(const char *key, const char *label,
 {
 	double *va = xcalloc(na, sizeof(*va)), *vb = xcalloc(nb, sizeof(*vb));
 	double cnt_a, mean_a, sd_a, cnt_b, mean_b, sd_b, pv;
-	unsigned int k, i, ma, mb;
+	unsigned int k, ma, mb;
 
 	t->compared++;
 	if (!o->tsv)
@@ -929,9 +964,8 @@ static void compare_metric(const char *key, const char *label,
 		       nb, "  stat", "A us", "B us", "change",
 		       "interval of change", "noise A", "verdict");
 	for (k = 0; k < ARRAY_SIZE(stat_names); k++) {
-		bool decides = !strcmp(stat_names[k], o->stat);
+		bool decides = !strcmp(stat_names[k], o->stat), regress;
 		struct run_change c;
-		char ci[48] = "", noise[16] = "-";
 
 		ma = values_of(sa, na, stat_names[k], va);
 		mb = values_of(sb, nb, stat_names[k], vb);
@@ -939,19 +973,12 @@ static void compare_metric(const char *key, const char *label,
 			die("%s: %s: a run without its statistics", key,
 			    stat_names[k]);
 		run_change(va, ma, vb, mb, o->alpha, &c);
+		/* The slowdown is above PCT with confidence 1 - alpha/2. */
+		regress = decides && c.verdict == VERDICT_SLOWER &&
+			  o->fail_pct >= 0 && c.lo_pct > o->fail_pct;
 		if (decides) {
 			t->verdict[c.verdict]++;
-			if (c.verdict == VERDICT_SLOWER && o->fail_pct >= 0 &&
-			    c.lo_pct > o->fail_pct) {
-				t->regressed++;
-				if (!o->tsv)
-					printf("  REGRESSION: %s %s %s slower "
-					       "by %+.2f%%, interval lower "
-					       "bound %+.2f%% above %.2f%%\n",
-					       key, label, stat_names[k],
-					       c.change_pct, c.lo_pct,
-					       o->fail_pct);
-			}
+			t->regressed += regress;
 		}
 		if (o->tsv) {
 			printf("%s\t%s\t%s\t%d\t%u\t%u\t%.6g\t%.6g\t%.4f\t"
@@ -962,32 +989,12 @@ static void compare_metric(const char *key, const char *label,
 			       verdict_word(c.verdict));
 			continue;
 		}
-		if (c.verdict != VERDICT_NONE_ONE_RUN) {
-			snprintf(ci, sizeof(ci), "[%+.2f%%, %+.2f%%]",
-				 c.lo_pct, c.hi_pct);
-			snprintf(noise, sizeof(noise), "%.2f%%", c.noise_pct);
-		}
-		printf("  %s %-4s %10.3f %10.3f %+8.2f%%  %-22s %8s  ",
-		       decides ? "*" : " ", stat_names[k], c.mean_a / 1e3,
-		       c.mean_b / 1e3, c.change_pct, ci, noise);
-		if (c.verdict == VERDICT_NONE_ONE_RUN && decides)
-			printf("no verdict: 1 run in %s; significance needs "
-			       "2+ runs per side (make bench RUNS=3)\n",
-			       ma < 2 ? "A" : "B");
-		else if (c.verdict == VERDICT_NONE_ONE_RUN)
-			printf("-\n");
-		else
-			printf(decides ? "%s\n" : "(%s)\n",
-			       verdict_name(c.verdict));
-		if (decides && (ma > 1 || mb > 1)) {
-			printf("    %s per run, us: A", stat_names[k]);
-			for (i = 0; i < ma; i++)
-				printf(" %.3f", va[i] / 1e3);
-			printf(" | B");
-			for (i = 0; i < mb; i++)
-				printf(" %.3f", vb[i] / 1e3);
-			printf("\n");
-		}
+		print_change(stat_names[k], decides, &c, va, ma, vb, mb);
+		if (regress)
+			printf("  REGRESSION: %s slower by %+.2f%%, the "
+			       "interval's lower bound %+.2f%% above %.2f%%\n",
+			       stat_names[k], c.change_pct, c.lo_pct,
+			       o->fail_pct);
 	}
 	free(va);
 	free(vb);
