@@ -157,6 +157,8 @@ ifeq ($(KSELFTEST),0)
 check: all
 	scripts/run-tests $(TESTS) $(TEST_SCRIPTS)
 
+# make bench [BENCH_PLAN=quick|full] [RUNS=N] [BENCH_ONLY="GLOB ..."]
+#   [OUT=DIR] [PERF=1]: scripts/bench's header says the rest.
 bench: all
 	scripts/bench
 
@@ -166,10 +168,14 @@ plots: all
 	$(BLD)/tools/results summary $(RUN)
 	scripts/plots $(RUN)
 
-# make compare A=run B=run [FAIL_PCT=5] [ACROSS_KERNELS=1] [FORCE=1]
+# make compare A=run B=run [STAT=mean|p50|p99] [ALPHA=0.05] [FAIL_PCT=5]
+#   [ACROSS_KERNELS=1] [FORCE=1]: a verdict on the runs of each
+#   configuration (make bench RUNS=N), on the per-run STAT (default p50).
 compare: all
 	@test -n "$(A)" -a -n "$(B)" || { echo "make compare A=DIR B=DIR" >&2; exit 2; }
-	$(BLD)/tools/results compare $(A) $(B) $(if $(FAIL_PCT),--fail-on-regression $(FAIL_PCT)) \
+	$(BLD)/tools/results compare $(A) $(B) $(if $(STAT),--stat $(STAT)) \
+		$(if $(ALPHA),--alpha $(ALPHA)) \
+		$(if $(FAIL_PCT),--fail-on-regression $(FAIL_PCT)) \
 		$(if $(ACROSS_KERNELS),--across-kernels) $(if $(FORCE),--force)
 
 report: $(BLD)/tools/host_report

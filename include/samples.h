@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Latency samples and their statistics: mean, stddev, percentiles, a
- * log-bucketed histogram (for plots and JSON), and Welch's t-test for
- * comparing two runs.  Pure code, unit-tested in tests/stats_unit_test.
+ * log-bucketed histogram (for plots and JSON), Welch's t-test, and the
+ * run-level statistics behind `results compare`'s verdict (Student-t
+ * quantile, confidence interval of a difference of means, the verdict).
+ * Pure code, unit-tested in tests/stats_unit_test.
  */
 #ifndef GMEM_SAMPLES_H
 #define GMEM_SAMPLES_H
@@ -53,5 +55,70 @@ double welch_p(double m1, double s1, double n1, double m2, double s2,
 	       double n2, double *t, double *df);
 /* Two-sided tail of Student's t distribution: P(|T| > |t|). */
 double student_t_two_sided(double t, double df);
+/*
+ * Student's t quantile: t with P(T <= t) = p, any df > 0 (not only
+ * integers), to 1e-10; NAN outside 0 < p < 1, df > 0.
+ */
+double student_t_quantile(double p, double df);
+/*
+ * Welch-Satterthwaite degrees of freedom of the difference of two means,
+ * from the sample variances (n-1) and sizes; n1 + n2 - 2 when both
+ * variances are zero.
+ */
+double welch_df(double var1, double n1, double var2, double n2);
+
+/*
+ * Confidence interval (level 1 - alpha) of mean(b) - mean(a) for two
+ * small samples with unequal variances: Welch's standard error, the
+ * Welch-Satterthwaite df and a Student-t quantile.  With fewer than two
+ * values on a side, se, df, t, lo and hi are NAN.
+ */
+struct mean_diff {
+	double mean_a, mean_b, diff, se, df, t, lo, hi;
+};
+void mean_diff_ci(const double *a, size_t na, const double *b, size_t nb,
+		  double alpha, struct mean_diff *d);
+
+/*
+ * The compare verdict on per-run values of one statistic (a time: lower
+ * is better) of runs A and B, in order of the checks:
+ *   NONE_ONE_RUN        fewer than 2 runs on a side: no interval;
+ *   NONE_CI_SPANS_ZERO  the 1 - alpha interval of the change holds 0
+ *                       (also when A's mean is not positive: no scale);
+ *   NONE_BELOW_NOISE    |change| <= A's noise, the relative range of A's
+ *                       runs: 100 (max - min) / mean;
+ *   SLOWER, FASTER      otherwise, by the sign of the change.
+ * Percentages are of A's mean; lo_pct/hi_pct bound the change.
+ */
+enum run_verdict {
+	VERDICT_NONE_ONE_RUN,
+	VERDICT_NONE_CI_SPANS_ZERO,
+	VERDICT_NONE_BELOW_NOISE,
+	VERDICT_SLOWER,
+	VERDICT_FASTER,
+};
+
+struct run_change {
+	double mean_a, mean_b, df;
+	double change_pct, lo_pct, hi_pct, noise_pct;
+	enum run_verdict verdict;
+};
+void run_change(const double *a, size_t na, const double *b, size_t nb,
+		double alpha, struct run_change *c);
+const char *verdict_name(enum run_verdict v);
+
+/* d2(n): the expected range of n standard normal values (0 for n < 2). */
+double normal_range_factor(unsigned int n);
+/*
+ * Smallest change (percent) run_change() can call with `runs` runs a
+ * side when the per-run statistic has relative sd rel_sd_pct on both
+ * sides: the larger of the expected interval half-width,
+ * t(1 - alpha/2, 2(runs - 1)) sqrt(2/runs) sd, and the expected noise,
+ * d2(runs) sd.  Both terms are returned too (may be NULL).  NAN for
+ * runs < 2.
+ */
+double min_detectable_change_pct(double rel_sd_pct, unsigned int runs,
+				 double alpha, double *ci_pct,
+				 double *noise_pct);
 
 #endif /* GMEM_SAMPLES_H */

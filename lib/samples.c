@@ -190,3 +190,173 @@ double welch_p(double m1, double s1, double n1, double m2, double s2,
 		*df = dof;
 	return student_t_two_sided(tt, dof);
 }
+
+/*
+ * Student's t quantile: the t with P(T <= t) = p, by bisection on the
+ * two-sided tail above (monotone in |t|).  The bracket doubles until it
+ * holds the answer; bisection then halves it to 1e-12 relative, well
+ * inside the 1e-10 the callers need.
+ */
+double student_t_quantile(double p, double df)
+{
+	double tail, lo = 0, hi = 1, mid;
+	int i;
+
+	if (!(p > 0 && p < 1) || !(df > 0))
+		return NAN;
+	if (p == 0.5)
+		return 0;
+	/* P(|T| > t) for the t we want: twice the upper tail. */
+	tail = p > 0.5 ? 2 * (1 - p) : 2 * p;
+	while (student_t_two_sided(hi, df) > tail) {
+		lo = hi;
+		hi *= 2;
+		if (hi > 1e300)
+			return p > 0.5 ? INFINITY : -INFINITY;
+	}
+	for (i = 0; i < 2000 && hi - lo > 1e-12 * hi; i++) {
+		mid = (lo + hi) / 2;
+		if (student_t_two_sided(mid, df) > tail)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	mid = (lo + hi) / 2;
+	return p > 0.5 ? mid : -mid;
+}
+
+double welch_df(double var1, double n1, double var2, double n2)
+{
+	double v1 = var1 / n1, v2 = var2 / n2;
+
+	if (v1 + v2 == 0)
+		return n1 + n2 - 2;
+	return (v1 + v2) * (v1 + v2) /
+	       (v1 * v1 / (n1 - 1) + v2 * v2 / (n2 - 1));
+}
+
+static void mean_var(const double *v, size_t n, double *mean, double *var)
+{
+	double sum = 0, sq = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		sum += v[i];
+	*mean = n ? sum / n : NAN;
+	for (i = 0; i < n; i++)
+		sq += (v[i] - *mean) * (v[i] - *mean);
+	*var = n > 1 ? sq / (n - 1) : NAN;
+}
+
+void mean_diff_ci(const double *a, size_t na, const double *b, size_t nb,
+		  double alpha, struct mean_diff *d)
+{
+	double va, vb;
+
+	memset(d, 0, sizeof(*d));
+	mean_var(a, na, &d->mean_a, &va);
+	mean_var(b, nb, &d->mean_b, &vb);
+	d->diff = d->mean_b - d->mean_a;
+	if (na < 2 || nb < 2) {
+		d->se = d->df = d->t = d->lo = d->hi = NAN;
+		return;
+	}
+	d->se = sqrt(va / na + vb / nb);
+	d->df = welch_df(va, na, vb, nb);
+	/* Both sides constant: the difference is known exactly. */
+	d->t = d->se ? student_t_quantile(1 - alpha / 2, d->df) : 0;
+	d->lo = d->diff - d->t * d->se;
+	d->hi = d->diff + d->t * d->se;
+}
+
+void run_change(const double *a, size_t na, const double *b, size_t nb,
+		double alpha, struct run_change *c)
+{
+	struct mean_diff d;
+	double min = INFINITY, max = -INFINITY;
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	mean_diff_ci(a, na, b, nb, alpha, &d);
+	c->mean_a = d.mean_a;
+	c->mean_b = d.mean_b;
+	c->df = d.df;
+	c->change_pct = 100 * d.diff / d.mean_a;
+	c->lo_pct = 100 * d.lo / d.mean_a;
+	c->hi_pct = 100 * d.hi / d.mean_a;
+	for (i = 0; i < na; i++) {
+		min = fmin(min, a[i]);
+		max = fmax(max, a[i]);
+	}
+	c->noise_pct = na > 1 ? 100 * (max - min) / d.mean_a : NAN;
+	if (na < 2 || nb < 2)
+		c->verdict = VERDICT_NONE_ONE_RUN;
+	else if (!(d.mean_a > 0) || !(c->lo_pct > 0 || c->hi_pct < 0))
+		c->verdict = VERDICT_NONE_CI_SPANS_ZERO;
+	else if (fabs(c->change_pct) <= c->noise_pct)
+		c->verdict = VERDICT_NONE_BELOW_NOISE;
+	else
+		c->verdict = c->change_pct > 0 ? VERDICT_SLOWER :
+			     VERDICT_FASTER;
+}
+
+const char *verdict_name(enum run_verdict v)
+{
+	static const char *const names[] = {
+		[VERDICT_NONE_ONE_RUN] = "no verdict: one run",
+		[VERDICT_NONE_CI_SPANS_ZERO] = "no verdict: interval spans 0",
+		[VERDICT_NONE_BELOW_NOISE] = "no verdict: below A's noise",
+		[VERDICT_SLOWER] = "slower",
+		[VERDICT_FASTER] = "faster",
+	};
+
+	return v < ARRAY_SIZE(names) ? names[v] : "?";
+}
+
+/* Standard normal distribution function. */
+static double big_phi(double x)
+{
+	return 0.5 * erfc(-x / M_SQRT2);
+}
+
+/*
+ * d2(n) = E[range of n standard normal values]
+ *       = integral over x of 1 - Phi(x)^n - (1 - Phi(x))^n,
+ * by Simpson's rule over [-12, 12] (the integrand is below 1e-30
+ * outside for any n we take).
+ */
+double normal_range_factor(unsigned int n)
+{
+	const double a = -12, b = 12;
+	const int steps = 24000;
+	double h = (b - a) / steps, sum = 0;
+	int i;
+
+	if (n < 2)
+		return 0;
+	for (i = 0; i <= steps; i++) {
+		double x = a + i * h, f;
+
+		f = 1 - pow(big_phi(x), n) - pow(big_phi(-x), n);
+		sum += f * (i == 0 || i == steps ? 1 : i % 2 ? 4 : 2);
+	}
+	return sum * h / 3;
+}
+
+double min_detectable_change_pct(double rel_sd_pct, unsigned int runs,
+				 double alpha, double *ci_pct,
+				 double *noise_pct)
+{
+	double ci, noise;
+
+	if (runs < 2)
+		return NAN;
+	ci = student_t_quantile(1 - alpha / 2, 2.0 * (runs - 1)) *
+	     sqrt(2.0 / runs) * rel_sd_pct;
+	noise = normal_range_factor(runs) * rel_sd_pct;
+	if (ci_pct)
+		*ci_pct = ci;
+	if (noise_pct)
+		*noise_pct = noise;
+	return fmax(ci, noise);
+}

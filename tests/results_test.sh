@@ -1,10 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# results_test.sh: make compare's guards: a verdict only between runs
-# measured on comparable machines.  Inputs: one fault_bench result of the
-# reference host run and one of the emulated 7.3 run (tests/data, copies
-# of results/*/fault-anon-x1.json).  KTAP, kselftest exit codes.
+# results_test.sh: make compare's guards and verdicts: a verdict only
+# between runs measured on comparable machines, and only from repeated
+# runs (one run a side: the change and "no verdict").  Inputs: one
+# fault_bench result of the reference host run and one of the emulated
+# 7.3 run (tests/data, copies of results/*/fault-anon-x1.json); the
+# repeated runs are made here from the first by setting the per-run mean,
+# p50 and p99 (awk), in scripts/bench's NAME-runK.json layout.  KTAP,
+# kselftest exit codes.
 here=$(cd "$(dirname "$0")" && pwd)
 # Next to this script (kselftest install: results-tool) or the checkout.
 tool="" data=""
@@ -14,11 +18,14 @@ done
 for d in "$here" "$here/data"; do
 	[ -f "$d/compare-host-pvm.json" ] && { data=$d; break; }
 done
+plan=12
 echo "TAP version 13"
-echo "1..4"
+echo "1..$plan"
 if [ -z "$tool" ] || [ -z "$data" ]; then
-	for n in 1 2 3 4; do
+	n=1
+	while [ $n -le $plan ]; do
 		echo "ok $n # SKIP results tool or tests/data not found next to $0"
+		n=$((n + 1))
 	done
 	exit 4
 fi
@@ -35,15 +42,66 @@ check() { # N NAME WANT_RC PATTERN ARGS...
 	if [ $rc -eq "$want" ] && grep -q -- "$pat" "$tmp/out"; then
 		echo "ok $n $name"
 	else
-		sed 's/^/# /' "$tmp/out" | head -n 12
+		sed 's/^/# /' "$tmp/out" | head -n 40
 		echo "# exit $rc, expected $want and a line matching '$pat'"
 		echo "not ok $n $name"
 		fail=1
 	fi
 }
+# run DIR K MEAN P50 P99: the host result as run K of DIR, its latency
+# statistics set (ns).
+run() {
+	mkdir -p "$1"
+	awk -v m="$3" -v p50="$4" -v p99="$5" '
+		/"latency_ns": \{/ { lat = 1 }
+		lat && /"mean":/ { sub(/: .*/, ": " m ",") }
+		lat && /"p50":/ { sub(/: .*/, ": " p50 ",") }
+		lat && /"p99":/ { sub(/: .*/, ": " p99 ",") }
+		lat && /}/ { lat = 0 }
+		{ print }' "$host" >"$1/fault-anon-x1-run$2.json"
+}
+# A: p50 8300..8400 ns (noise 1.2%); B: p50 +9.58%, interval of the
+# change 800 +- t(0.975, 4) sqrt(2 * 2500 / 3) = [+8.22%, +10.94%] of
+# 8350 (Welch on 3 + 3 runs, df 4); the means equal.  A against itself:
+# [-1.36%, +1.36%].
+run "$tmp/A" 1 9280 8300 19000
+run "$tmp/A" 2 9300 8350 20000
+run "$tmp/A" 3 9320 8400 21000
+run "$tmp/B" 1 9320 9100 19500
+run "$tmp/B" 2 9280 9150 20500
+run "$tmp/B" 3 9300 9200 20000
+mkdir -p "$tmp/S1" "$tmp/S2"
+cp "$host" "$tmp/S1/fault-anon-x1.json"
+cp "$host" "$tmp/S2/fault-anon-x1.json"
+one="no verdict: 1 run in A; significance needs 2+ runs per side"
+
 check 1 emulated_against_hardware_refused 2 "NO VERDICT: one run is emulated" "$host" "$tcg"
-check 2 same_machine_gets_a_verdict 0 "significant at alpha" "$host" "$host"
+check 2 same_machine_is_compared 0 "$one" "$host" "$host"
 check 3 force_warns_and_compares 0 "WARNING: --force" "$host" "$tcg" --force
 printf '{"schema": 1, "tool": "fault_bench", "host": ' >"$tmp/bad.json"
 check 4 malformed_file_one_line_error 2 "bad.json" "$host" "$tmp/bad.json"
+check 5 single_run_directories_no_verdict 0 "$one" "$tmp/S1" "$tmp/S2"
+check 6 runs_give_interval_and_verdict 0 \
+	'^  \* p50 .* +9\.58%  \[+8\.2[0-9]%, +10\.9[0-9]%\] .* slower$' \
+	"$tmp/A" "$tmp/B"
+check 7 same_runs_no_verdict 0 \
+	'^  \* p50 .* +0\.00%  \[-1\.36%, +1\.36%\] .*no verdict: interval spans 0$' \
+	"$tmp/A" "$tmp/A"
+# The interval's lower bound decides, not the change: +9.58% fails at
+# 5% and passes at 9% (lower bound +8.2%).
+check 8 fail_on_regression_uses_interval_bound 1 \
+	"REGRESSION: 1 slower verdict(s) with the interval's lower bound above 5.00%" \
+	"$tmp/A" "$tmp/B" --fail-on-regression 5
+check 9 change_above_pct_bound_below_passes 0 "1 slower, 0 faster" \
+	"$tmp/A" "$tmp/B" --fail-on-regression 9
+# Runs are grouped by what they measured: an old single-file directory
+# against scripts/bench's NAME-runK layout.
+check 10 old_layout_against_runs 0 "no verdict: 1 run in B" "$tmp/A" "$tmp/S1"
+check 11 bad_stat_one_line_error 2 "^results: --stat: 'p90' is not mean, p50 or p99$" \
+	"$tmp/A" "$tmp/B" --stat p90
+mkdir -p "$tmp/C"
+sed 's/"latency_ns"/"latency_gone"/' "$host" >"$tmp/C/fault-anon-x1-run1.json"
+check 12 run_without_statistics_one_line_error 2 \
+	"^results: anon x1 write seq 4K: a run without results.latency_ns$" \
+	"$tmp/A" "$tmp/C"
 [ $fail -eq 0 ] || exit 1

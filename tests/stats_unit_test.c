@@ -4,7 +4,10 @@
  * checked against values derived independently: closed forms of Student's
  * t tail (df 1: 1 - 2 atan(t)/pi; df 2: 1 - t / sqrt(2 + t^2)), critical
  * values of standard t tables, and the worked Welch example of the
- * Wikipedia article "Welch's t-test" (A1 vs A2).
+ * Wikipedia article "Welch's t-test" (A1 vs A2); the t quantile against
+ * the closed forms for df 1, 2 and 4 (Hill 1970) and the normal limit;
+ * the interval and every verdict of run_change() on data small enough
+ * to work out by hand.
  */
 #include <math.h>
 
@@ -119,6 +122,171 @@ static void histogram_buckets(void)
 	TEST_ASSERT_EQ(total, 3);
 }
 
+/*
+ * Quantiles: df 1 tan(pi (p - 1/2)); df 2 (2p - 1) / sqrt(2 p (1 - p));
+ * df 4 with a = 4 p (1 - p), q = cos(acos(sqrt(a)) / 3) / sqrt(a):
+ * sign(p - 1/2) 2 sqrt(q - 1).
+ */
+static void t_quantile_closed_forms(void)
+{
+	const double ps[] = { 0.001, 0.025, 0.1, 0.3, 0.5, 0.6, 0.9, 0.975,
+			      0.995, 0.9995 };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ps); i++) {
+		double p = ps[i], a = 4 * p * (1 - p);
+		double q = cos(acos(sqrt(a)) / 3) / sqrt(a);
+		double t4 = (p > 0.5) - (p < 0.5);
+
+		t4 *= 2 * sqrt(q - 1);
+		NEAR(student_t_quantile(p, 1), tan(M_PI * (p - 0.5)),
+		     1e-10 * fmax(1, fabs(tan(M_PI * (p - 0.5)))));
+		NEAR(student_t_quantile(p, 2),
+		     (2 * p - 1) / sqrt(2 * p * (1 - p)), 1e-10);
+		NEAR(student_t_quantile(p, 4), t4, 1e-10);
+	}
+	/* The normal limit; non-integer df between its neighbours. */
+	NEAR(student_t_quantile(0.975, 1e7), 1.959964, 1e-6);
+	NEAR(student_t_quantile(0.975, 4), 2.776445105, 1e-9);
+	TEST_ASSERT(student_t_quantile(0.975, 4.5) < 2.776445105 &&
+		    student_t_quantile(0.975, 4.5) > 2.570581836,
+		    "t(0.975, 4.5) = %.9f, expected between t(5) and t(4)",
+		    student_t_quantile(0.975, 4.5));
+	TEST_ASSERT(isnan(student_t_quantile(0, 3)) &&
+		    isnan(student_t_quantile(1, 3)) &&
+		    isnan(student_t_quantile(0.5, 0)),
+		    "quantile outside 0 < p < 1, df > 0 is NAN");
+}
+
+/*
+ * {1, 2, 3}: var 1, n 3; {2, 4, 6, 8}: var 20/3, n 4.  v1 = 1/3,
+ * v2 = 5/3: df = 2^2 / ((1/3)^2 / 2 + (5/3)^2 / 3) = 4 / (53/54) = 216/53.
+ */
+static void welch_df_hand_example(void)
+{
+	NEAR(welch_df(1, 3, 20.0 / 3, 4), 216.0 / 53, 1e-12);
+	/* Equal variances and sizes: n1 + n2 - 2. */
+	NEAR(welch_df(2, 5, 2, 5), 8, 1e-12);
+	/* One side constant: the other side's n - 1. */
+	NEAR(welch_df(0, 3, 4, 6), 5, 1e-12);
+	NEAR(welch_df(0, 3, 0, 6), 7, 0);
+}
+
+/*
+ * A {10, 11, 12}, B {12, 13, 14}: means 11, 13, variances 1 and 1;
+ * se = sqrt(1/3 + 1/3), df = (2/3)^2 / (2 (1/3)^2 / 2) = 4,
+ * t(0.975, 4) = 2.776445105: 2 +- 2.266957
+ */
+static void mean_diff_ci_hand_example(void)
+{
+	const double a[] = { 10, 11, 12 }, b[] = { 12, 13, 14 };
+	const double half = 2.776445105 * sqrt(2.0 / 3);
+	struct mean_diff d;
+
+	mean_diff_ci(a, 3, b, 3, 0.05, &d);
+	NEAR(d.diff, 2, 1e-12);
+	NEAR(d.se, sqrt(2.0 / 3), 1e-12);
+	NEAR(d.df, 4, 1e-12);
+	NEAR(d.lo, 2 - half, 1e-8);
+	NEAR(d.hi, 2 + half, 1e-8);
+	/* alpha 0.10: t(0.95, 4) = 2.131846786. */
+	mean_diff_ci(a, 3, b, 3, 0.10, &d);
+	NEAR(d.hi, 2 + 2.131846786 * sqrt(2.0 / 3), 1e-8);
+	mean_diff_ci(a, 1, b, 3, 0.05, &d);
+	TEST_ASSERT(isnan(d.lo) && isnan(d.hi), "one value: no interval");
+}
+
+#define RUN_CHANGE(a, b, c)						\
+	run_change(a, ARRAY_SIZE(a), b, ARRAY_SIZE(b), 0.05, c)
+#define EXPECT_VERDICT(c, v)						\
+	TEST_ASSERT((c)->verdict == (v), "verdict %s, expected %s "	\
+		    "(change %.3f%% [%.3f, %.3f], noise %.3f%%)",	\
+		    verdict_name((c)->verdict), verdict_name(v),	\
+		    (c)->change_pct, (c)->lo_pct, (c)->hi_pct,		\
+		    (c)->noise_pct)
+
+static void verdict_each_branch(void)
+{
+	const double a3[] = { 100, 101, 99 }, b3[] = { 110, 111, 109 };
+	const double one[] = { 105 };
+	/* Interval spans 0: the hand example above, as percent of 11. */
+	const double sa[] = { 10, 11, 12 }, sb[] = { 12, 13, 14 };
+	/*
+	 * Below noise: A's range 20 on a mean of 100 (noise 20%); B 15%
+	 * higher with a tiny spread: se = sqrt(50/5 + 0.005/5) = 3.1624,
+	 * df 4.0, half-width 8.78: the interval [6.2, 23.8] excludes 0,
+	 * the change does not exceed the noise.
+	 */
+	const double na[] = { 90, 110, 100, 100, 100 };
+	const double nb[] = { 115, 115.1, 114.9, 115, 115 };
+	struct run_change c;
+
+	RUN_CHANGE(one, b3, &c);
+	EXPECT_VERDICT(&c, VERDICT_NONE_ONE_RUN);
+	NEAR(c.change_pct, 100.0 * (110 - 105) / 105, 1e-9);
+	RUN_CHANGE(a3, one, &c);
+	EXPECT_VERDICT(&c, VERDICT_NONE_ONE_RUN);
+
+	RUN_CHANGE(sa, sb, &c);
+	EXPECT_VERDICT(&c, VERDICT_NONE_CI_SPANS_ZERO);
+	NEAR(c.change_pct, 200.0 / 11, 1e-9);
+	NEAR(c.lo_pct, 100 * (2 - 2.776445105 * sqrt(2.0 / 3)) / 11, 1e-7);
+	NEAR(c.hi_pct, 100 * (2 + 2.776445105 * sqrt(2.0 / 3)) / 11, 1e-7);
+	NEAR(c.noise_pct, 200.0 / 11, 1e-9);
+
+	RUN_CHANGE(na, nb, &c);
+	EXPECT_VERDICT(&c, VERDICT_NONE_BELOW_NOISE);
+	NEAR(c.noise_pct, 20, 1e-9);
+	NEAR(c.change_pct, 15, 1e-9);
+	TEST_ASSERT(c.lo_pct > 0, "interval [%.3f, %.3f] should exclude 0",
+		    c.lo_pct, c.hi_pct);
+
+	/* 10% slower: 10 +- 2.266957 (df 4), noise 2%. */
+	RUN_CHANGE(a3, b3, &c);
+	EXPECT_VERDICT(&c, VERDICT_SLOWER);
+	NEAR(c.change_pct, 10, 1e-9);
+	NEAR(c.lo_pct, 10 - 2.776445105 * sqrt(2.0 / 3), 1e-7);
+	NEAR(c.hi_pct, 10 + 2.776445105 * sqrt(2.0 / 3), 1e-7);
+	NEAR(c.noise_pct, 2, 1e-9);
+	NEAR(c.df, 4, 1e-12);
+
+	/* The other way round: -10 on A's mean of 110. */
+	RUN_CHANGE(b3, a3, &c);
+	EXPECT_VERDICT(&c, VERDICT_FASTER);
+	NEAR(c.change_pct, -1000.0 / 110, 1e-9);
+	NEAR(c.hi_pct, 100 * (-10 + 2.776445105 * sqrt(2.0 / 3)) / 110,
+	     1e-7);
+
+	/* Identical runs: change 0, interval [0, 0] holds 0. */
+	RUN_CHANGE(a3, a3, &c);
+	EXPECT_VERDICT(&c, VERDICT_NONE_CI_SPANS_ZERO);
+}
+
+/*
+ * d2(2) = 2/sqrt(pi), d2(3) = 3/sqrt(pi) (closed forms), d2(5) = 2.326
+ * (control-chart tables); the detectable change is the larger of
+ * t sqrt(2/n) sd and d2(n) sd.
+ */
+static void range_factor_and_detectable_change(void)
+{
+	double ci, noise;
+
+	NEAR(normal_range_factor(2), 2 / sqrt(M_PI), 1e-9);
+	NEAR(normal_range_factor(3), 3 / sqrt(M_PI), 1e-9);
+	NEAR(normal_range_factor(5), 2.326, 5e-4);
+	NEAR(normal_range_factor(1), 0, 0);
+	/* n 3: t(0.975, 4) sqrt(2/3) = 2.2670 > d2(3) = 1.6926. */
+	NEAR(min_detectable_change_pct(1, 3, 0.05, &ci, &noise),
+	     2.776445105 * sqrt(2.0 / 3), 1e-7);
+	NEAR(noise, 3 / sqrt(M_PI), 1e-9);
+	/* n 5: t(0.975, 8) sqrt(2/5) = 1.4584 < d2(5) = 2.326. */
+	NEAR(min_detectable_change_pct(2, 5, 0.05, &ci, &noise),
+	     2 * normal_range_factor(5), 1e-9);
+	NEAR(ci, 2 * 2.306004135 * sqrt(2.0 / 5), 1e-7);
+	TEST_ASSERT(isnan(min_detectable_change_pct(1, 1, 0.05, NULL, NULL)),
+		    "one run: no detectable change");
+}
+
 static const struct ktap_case cases[] = {
 	KTAP_CASE(t_tail_closed_forms),
 	KTAP_CASE(t_table_critical_values),
@@ -126,6 +294,11 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(welch_degenerate),
 	KTAP_CASE(percentiles_and_moments),
 	KTAP_CASE(histogram_buckets),
+	KTAP_CASE(t_quantile_closed_forms),
+	KTAP_CASE(welch_df_hand_example),
+	KTAP_CASE(mean_diff_ci_hand_example),
+	KTAP_CASE(verdict_each_branch),
+	KTAP_CASE(range_factor_and_detectable_change),
 };
 
 int main(int argc, char **argv)
