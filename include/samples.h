@@ -9,6 +9,8 @@
 #ifndef GMEM_SAMPLES_H
 #define GMEM_SAMPLES_H
 
+#include <stdbool.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -85,8 +87,8 @@ void mean_diff_ci(const double *a, size_t na, const double *b, size_t nb,
  *   NONE_ONE_RUN        fewer than 2 runs on a side: no interval;
  *   NONE_CI_SPANS_ZERO  the 1 - alpha interval of the change holds 0
  *                       (also when A's mean is not positive: no scale);
- *   NONE_BELOW_NOISE    |change| <= A's noise, the relative range of A's
- *                       runs: 100 (max - min) / mean;
+ *   NONE_BELOW_NOISE    |change| <= A's noise, the run-to-run relative
+ *                       sd of A's runs: 100 sd / mean (n - 1);
  *   SLOWER, FASTER      otherwise, by the sign of the change.
  * Percentages are of A's mean; lo_pct/hi_pct bound the change.
  */
@@ -107,18 +109,36 @@ void run_change(const double *a, size_t na, const double *b, size_t nb,
 		double alpha, struct run_change *c);
 const char *verdict_name(enum run_verdict v);
 
-/* d2(n): the expected range of n standard normal values (0 for n < 2). */
-double normal_range_factor(unsigned int n);
+/* c4(n): E[sample sd] / sd for n normal values (0 for n < 2). */
+double normal_sd_factor(unsigned int n);
 /*
  * Smallest change (percent) run_change() can call with `runs` runs a
  * side when the per-run statistic has relative sd rel_sd_pct on both
  * sides: the larger of the expected interval half-width,
  * t(1 - alpha/2, 2(runs - 1)) sqrt(2/runs) sd, and the expected noise,
- * d2(runs) sd.  Both terms are returned too (may be NULL).  NAN for
+ * c4(runs) sd.  Both terms are returned too (may be NULL).  NAN for
  * runs < 2.
  */
 double min_detectable_change_pct(double rel_sd_pct, unsigned int runs,
 				 double alpha, double *ci_pct,
 				 double *noise_pct);
+
+/*
+ * Monte Carlo of run_change() (a fixed pseudo-random stream: the same
+ * answer every call): A's runs ~ N(100, sd), B's ~ N(100 + change,
+ * sd relative); the fraction of `trials` pairs called SLOWER (or, with
+ * any_verdict, SLOWER or FASTER: at change 0 the false-alarm rate).
+ */
+#define SIM_MAX_RUNS	100
+double simulated_call_rate(double rel_sd_pct, unsigned int runs,
+			   double alpha, double change_pct,
+			   unsigned int trials, bool any_verdict);
+/*
+ * The smallest true slowdown (percent) that run_change() calls SLOWER in
+ * at least `power` of simulated pairs (bisection to 0.1%); INFINITY if
+ * none below 10^6 %.
+ */
+double reliable_change_pct(double rel_sd_pct, unsigned int runs,
+			   double alpha, double power, unsigned int trials);
 
 #endif /* GMEM_SAMPLES_H */

@@ -273,7 +273,7 @@ void run_change(const double *a, size_t na, const double *b, size_t nb,
 		double alpha, struct run_change *c)
 {
 	struct mean_diff d;
-	double min = INFINITY, max = -INFINITY;
+	double ss = 0;
 	size_t i;
 
 	memset(c, 0, sizeof(*c));
@@ -284,11 +284,9 @@ void run_change(const double *a, size_t na, const double *b, size_t nb,
 	c->change_pct = 100 * d.diff / d.mean_a;
 	c->lo_pct = 100 * d.lo / d.mean_a;
 	c->hi_pct = 100 * d.hi / d.mean_a;
-	for (i = 0; i < na; i++) {
-		min = fmin(min, a[i]);
-		max = fmax(max, a[i]);
-	}
-	c->noise_pct = na > 1 ? 100 * (max - min) / d.mean_a : NAN;
+	for (i = 0; i < na; i++)
+		ss += (a[i] - d.mean_a) * (a[i] - d.mean_a);
+	c->noise_pct = na > 1 ? 100 * sqrt(ss / (na - 1)) / d.mean_a : NAN;
 	if (na < 2 || nb < 2)
 		c->verdict = VERDICT_NONE_ONE_RUN;
 	else if (!(d.mean_a > 0) || !(c->lo_pct > 0 || c->hi_pct < 0))
@@ -313,34 +311,16 @@ const char *verdict_name(enum run_verdict v)
 	return v < ARRAY_SIZE(names) ? names[v] : "?";
 }
 
-/* Standard normal distribution function. */
-static double big_phi(double x)
-{
-	return 0.5 * erfc(-x / M_SQRT2);
-}
-
 /*
- * d2(n) = E[range of n standard normal values]
- *       = integral over x of 1 - Phi(x)^n - (1 - Phi(x))^n,
- * by Simpson's rule over [-12, 12] (the integrand is below 1e-30
- * outside for any n we take).
+ * c4(n) = E[s] / sigma for n normal values = sqrt(2 / (n - 1))
+ * Gamma(n / 2) / Gamma((n - 1) / 2).
  */
-double normal_range_factor(unsigned int n)
+double normal_sd_factor(unsigned int n)
 {
-	const double a = -12, b = 12;
-	const int steps = 24000;
-	double h = (b - a) / steps, sum = 0;
-	int i;
-
 	if (n < 2)
 		return 0;
-	for (i = 0; i <= steps; i++) {
-		double x = a + i * h, f;
-
-		f = 1 - pow(big_phi(x), n) - pow(big_phi(-x), n);
-		sum += f * (i == 0 || i == steps ? 1 : i % 2 ? 4 : 2);
-	}
-	return sum * h / 3;
+	return sqrt(2.0 / (n - 1)) * exp(lgamma(n / 2.0) -
+					  lgamma((n - 1) / 2.0));
 }
 
 double min_detectable_change_pct(double rel_sd_pct, unsigned int runs,
@@ -353,10 +333,80 @@ double min_detectable_change_pct(double rel_sd_pct, unsigned int runs,
 		return NAN;
 	ci = student_t_quantile(1 - alpha / 2, 2.0 * (runs - 1)) *
 	     sqrt(2.0 / runs) * rel_sd_pct;
-	noise = normal_range_factor(runs) * rel_sd_pct;
+	noise = normal_sd_factor(runs) * rel_sd_pct;
 	if (ci_pct)
 		*ci_pct = ci;
 	if (noise_pct)
 		*noise_pct = noise;
 	return fmax(ci, noise);
+}
+
+/* ---- simulated verdicts ------------------------------------------------- */
+
+/* xorshift64*: a fixed stream, so that every call sees the same draws. */
+static double sim_uniform(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return (((*s * 0x2545f4914f6cdd1dULL) >> 11) + 0.5) * 0x1.0p-53;
+}
+
+static double sim_normal(uint64_t *s)
+{
+	double u = sim_uniform(s), v = sim_uniform(s);
+
+	return sqrt(-2 * log(u)) * cos(2 * M_PI * v);
+}
+
+double simulated_call_rate(double rel_sd_pct, unsigned int runs,
+			   double alpha, double change_pct,
+			   unsigned int trials, bool any_verdict)
+{
+	double a[SIM_MAX_RUNS], b[SIM_MAX_RUNS];
+	uint64_t seed = 0x9e3779b97f4a7c15ULL;
+	unsigned int t, i, hits = 0;
+	struct run_change c;
+
+	if (runs < 2 || runs > SIM_MAX_RUNS || !trials)
+		return NAN;
+	for (t = 0; t < trials; t++) {
+		for (i = 0; i < runs; i++) {
+			a[i] = 100 * (1 + rel_sd_pct / 100 * sim_normal(&seed));
+			b[i] = (100 + change_pct) *
+			       (1 + rel_sd_pct / 100 * sim_normal(&seed));
+		}
+		run_change(a, runs, b, runs, alpha, &c);
+		hits += any_verdict ? (c.verdict == VERDICT_SLOWER ||
+				       c.verdict == VERDICT_FASTER) :
+			c.verdict == VERDICT_SLOWER;
+	}
+	return (double)hits / trials;
+}
+
+double reliable_change_pct(double rel_sd_pct, unsigned int runs,
+			   double alpha, double power, unsigned int trials)
+{
+	double lo = 0, hi = rel_sd_pct > 0 ? rel_sd_pct : 1;
+	unsigned int i;
+
+	if (runs < 2 || runs > SIM_MAX_RUNS || !(power > 0 && power < 1))
+		return NAN;
+	while (simulated_call_rate(rel_sd_pct, runs, alpha, hi, trials,
+				   false) < power) {
+		lo = hi;
+		hi *= 2;
+		if (hi > 1e6)
+			return INFINITY;
+	}
+	for (i = 0; i < 40 && hi - lo > 1e-3 * hi; i++) {
+		double mid = (lo + hi) / 2;
+
+		if (simulated_call_rate(rel_sd_pct, runs, alpha, mid, trials,
+					false) < power)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return hi;
 }

@@ -212,13 +212,15 @@ static void verdict_each_branch(void)
 	/* Interval spans 0: the hand example above, as percent of 11. */
 	const double sa[] = { 10, 11, 12 }, sb[] = { 12, 13, 14 };
 	/*
-	 * Below noise: A's range 20 on a mean of 100 (noise 20%); B 15%
-	 * higher with a tiny spread: se = sqrt(50/5 + 0.005/5) = 3.1624,
-	 * df 4.0, half-width 8.78: the interval [6.2, 23.8] excludes 0,
-	 * the change does not exceed the noise.
+	 * Below noise: A alternates 90/110 over 10 runs (sd sqrt(1000/9)
+	 * = 10.541 on a mean of 100: noise 10.541%); B alternates 108/109
+	 * (variance 0.25 * 10/9).  se = sqrt(111.11/10 + 0.2778/10) =
+	 * 3.3375, df 9.04, half-width 7.55: the interval [0.95, 16.05]
+	 * excludes 0, the change 8.5% does not exceed the noise.
 	 */
-	const double na[] = { 90, 110, 100, 100, 100 };
-	const double nb[] = { 115, 115.1, 114.9, 115, 115 };
+	const double na[] = { 90, 110, 90, 110, 90, 110, 90, 110, 90, 110 };
+	const double nb[] = { 108, 109, 108, 109, 108, 109, 108, 109, 108,
+			      109 };
 	struct run_change c;
 
 	RUN_CHANGE(one, b3, &c);
@@ -232,22 +234,22 @@ static void verdict_each_branch(void)
 	NEAR(c.change_pct, 200.0 / 11, 1e-9);
 	NEAR(c.lo_pct, 100 * (2 - 2.776445105 * sqrt(2.0 / 3)) / 11, 1e-7);
 	NEAR(c.hi_pct, 100 * (2 + 2.776445105 * sqrt(2.0 / 3)) / 11, 1e-7);
-	NEAR(c.noise_pct, 200.0 / 11, 1e-9);
+	NEAR(c.noise_pct, 100.0 / 11, 1e-9);
 
 	RUN_CHANGE(na, nb, &c);
 	EXPECT_VERDICT(&c, VERDICT_NONE_BELOW_NOISE);
-	NEAR(c.noise_pct, 20, 1e-9);
-	NEAR(c.change_pct, 15, 1e-9);
+	NEAR(c.noise_pct, sqrt(1000.0 / 9), 1e-9);
+	NEAR(c.change_pct, 8.5, 1e-9);
 	TEST_ASSERT(c.lo_pct > 0, "interval [%.3f, %.3f] should exclude 0",
 		    c.lo_pct, c.hi_pct);
 
-	/* 10% slower: 10 +- 2.266957 (df 4), noise 2%. */
+	/* 10% slower: 10 +- 2.266957 (df 4), noise 1% (sd 1 on 100). */
 	RUN_CHANGE(a3, b3, &c);
 	EXPECT_VERDICT(&c, VERDICT_SLOWER);
 	NEAR(c.change_pct, 10, 1e-9);
 	NEAR(c.lo_pct, 10 - 2.776445105 * sqrt(2.0 / 3), 1e-7);
 	NEAR(c.hi_pct, 10 + 2.776445105 * sqrt(2.0 / 3), 1e-7);
-	NEAR(c.noise_pct, 2, 1e-9);
+	NEAR(c.noise_pct, 1, 1e-9);
 	NEAR(c.df, 4, 1e-12);
 
 	/* The other way round: -10 on A's mean of 110. */
@@ -263,28 +265,61 @@ static void verdict_each_branch(void)
 }
 
 /*
- * d2(2) = 2/sqrt(pi), d2(3) = 3/sqrt(pi) (closed forms), d2(5) = 2.326
- * (control-chart tables); the detectable change is the larger of
- * t sqrt(2/n) sd and d2(n) sd.
+ * c4(2) = sqrt(2/pi), c4(3) = sqrt(pi)/2 (closed forms), c4(5) =
+ * 0.9400 (control-chart tables); the detectable change is the larger of
+ * t sqrt(2/n) sd and c4(n) sd.
  */
-static void range_factor_and_detectable_change(void)
+static void sd_factor_and_detectable_change(void)
 {
 	double ci, noise;
 
-	NEAR(normal_range_factor(2), 2 / sqrt(M_PI), 1e-9);
-	NEAR(normal_range_factor(3), 3 / sqrt(M_PI), 1e-9);
-	NEAR(normal_range_factor(5), 2.326, 5e-4);
-	NEAR(normal_range_factor(1), 0, 0);
-	/* n 3: t(0.975, 4) sqrt(2/3) = 2.2670 > d2(3) = 1.6926. */
+	NEAR(normal_sd_factor(2), sqrt(2 / M_PI), 1e-12);
+	NEAR(normal_sd_factor(3), sqrt(M_PI) / 2, 1e-12);
+	NEAR(normal_sd_factor(5), 0.9400, 5e-5);
+	NEAR(normal_sd_factor(1), 0, 0);
+	/* n 3: t(0.975, 4) sqrt(2/3) = 2.2670 > c4(3) = 0.8862. */
 	NEAR(min_detectable_change_pct(1, 3, 0.05, &ci, &noise),
 	     2.776445105 * sqrt(2.0 / 3), 1e-7);
-	NEAR(noise, 3 / sqrt(M_PI), 1e-9);
-	/* n 5: t(0.975, 8) sqrt(2/5) = 1.4584 < d2(5) = 2.326. */
+	NEAR(noise, sqrt(M_PI) / 2, 1e-9);
+	/* n 5: t(0.975, 8) sqrt(2/5) = 1.4584 > c4(5) = 0.94. */
 	NEAR(min_detectable_change_pct(2, 5, 0.05, &ci, &noise),
-	     2 * normal_range_factor(5), 1e-9);
-	NEAR(ci, 2 * 2.306004135 * sqrt(2.0 / 5), 1e-7);
+	     2 * 2.306004135 * sqrt(2.0 / 5), 1e-7);
+	NEAR(noise, 2 * normal_sd_factor(5), 1e-12);
 	TEST_ASSERT(isnan(min_detectable_change_pct(1, 1, 0.05, NULL, NULL)),
 		    "one run: no detectable change");
+}
+
+/*
+ * The simulated verdicts: with normal runs and no change the verdict
+ * fires at most alpha of the time (Welch's interval has level 1 - alpha,
+ * the noise gate only removes calls; 4000 pairs: the binomial sd at 5%
+ * is 0.34%, so 6% is 3 sd); the rate grows with the change; the
+ * reliably detected change lies above the half-the-time one and falls
+ * with more runs; the same call gives the same answer (a fixed stream).
+ */
+static void simulated_verdicts(void)
+{
+	double r0 = simulated_call_rate(2, 3, 0.05, 0, 4000, true);
+	double r3, r5;
+
+	TEST_ASSERT(r0 <= 0.06, "A/A call rate %.4f over alpha 0.05", r0);
+	TEST_ASSERT(simulated_call_rate(2, 3, 0.05, 4, 4000, false) <
+		    simulated_call_rate(2, 3, 0.05, 8, 4000, false),
+		    "the call rate does not grow with the change");
+	TEST_ASSERT(simulated_call_rate(2, 3, 0.05, 50, 4000, false) > 0.99,
+		    "a change of 25 sd is not called");
+	r3 = reliable_change_pct(2, 3, 0.05, 0.9, 4000);
+	r5 = reliable_change_pct(2, 5, 0.05, 0.9, 4000);
+	TEST_ASSERT(r3 > min_detectable_change_pct(2, 3, 0.05, NULL, NULL),
+		    "reliable %.3f%% below the half-the-time change", r3);
+	TEST_ASSERT(r5 < r3, "5 runs (%.3f%%) no better than 3 (%.3f%%)",
+		    r5, r3);
+	NEAR(reliable_change_pct(2, 3, 0.05, 0.9, 4000), r3, 0);
+	TEST_ASSERT(simulated_call_rate(2, 3, 0.05, r3, 4000, false) >= 0.9,
+		    "at the reliable change %.3f%% the call rate is under 90%%",
+		    r3);
+	TEST_ASSERT(isnan(simulated_call_rate(2, 1, 0.05, 0, 10, true)),
+		    "one run simulated");
 }
 
 static const struct ktap_case cases[] = {
@@ -298,7 +333,8 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(welch_df_hand_example),
 	KTAP_CASE(mean_diff_ci_hand_example),
 	KTAP_CASE(verdict_each_branch),
-	KTAP_CASE(range_factor_and_detectable_change),
+	KTAP_CASE(sd_factor_and_detectable_change),
+	KTAP_CASE(simulated_verdicts),
 };
 
 int main(int argc, char **argv)

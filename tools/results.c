@@ -28,7 +28,7 @@
  * statistics mean, p50 and p99 it prints the change of the mean over
  * runs as a percentage of A's, its 1 - alpha interval (Welch on the
  * per-run values: Welch-Satterthwaite df, Student-t quantile), and A's
- * noise, the relative range (max - min) / mean of A's runs.  The verdict
+ * noise, the run-to-run relative sd (sd / mean) of A's runs.  The verdict
  * comes from one statistic (--stat, default p50): "slower" or "faster"
  * only when the interval excludes 0 and |change| exceeds A's noise
  * (lib/samples.c run_change()); with one run on a side there is no
@@ -1247,7 +1247,7 @@ static int cmd_compare(int argc, char **argv)
 		printf("Verdict on the per-run %s ('*'): \"slower\"/\"faster\" "
 		       "when the %g%% interval of the change (Welch on the "
 		       "runs' values, Welch-Satterthwaite df) excludes 0 and "
-		       "|change| exceeds A's noise, (max - min) / mean of A's "
+		       "|change| exceeds A's noise, the relative sd of A's "
 		       "runs; changes are of the mean over runs, as %% of "
 		       "A's\n", o.stat, 100 * (1 - o.alpha));
 	for (i = 0; i < ga.n; i++) {
@@ -1295,6 +1295,9 @@ static int cmd_compare(int argc, char **argv)
  * a per-run statistic with relative sd SD_PCT (lib/samples.c
  * min_detectable_change_pct()).
  */
+#define SIM_POWER	0.9
+#define SIM_TRIALS	4000
+
 static int cmd_mdc(int argc, char **argv)
 {
 	double sd, alpha = 0.05, ci, noise;
@@ -1313,13 +1316,21 @@ static int cmd_mdc(int argc, char **argv)
 	}
 	printf("# smallest change a verdict can call with per-run sd %.3f%%,"
 	       " alpha %g:\n# max(t(1 - alpha/2, 2(N - 1)) * sqrt(2/N) * sd, "
-	       "d2(N) * sd), d2(N) = expected range of N normal values / "
-	       "sd\n# runs ci_half_width_pct expected_noise_pct "
-	       "detectable_pct\n", sd, alpha);
+	       "c4(N) * sd), c4(N) = expected sample sd of N normal values "
+	       "/ sd (called about half the time);\n# reliable: the smallest "
+	       "slowdown called in %.0f%% of %u simulated pairs of normal "
+	       "runs; false_alarm: simulated A/A pairs with a verdict\n"
+	       "# runs ci_half_width_pct expected_noise_pct detectable_pct "
+	       "reliable_pct false_alarm_pct\n", sd, alpha, 100 * SIM_POWER,
+	       SIM_TRIALS);
 	for (n = 2; n <= 10; n++) {
 		double m = min_detectable_change_pct(sd, n, alpha, &ci, &noise);
 
-		printf("%u %.3f %.3f %.3f\n", n, ci, noise, m);
+		printf("%u %.3f %.3f %.3f %.3f %.2f\n", n, ci, noise, m,
+		       reliable_change_pct(sd, n, alpha, SIM_POWER,
+					   SIM_TRIALS),
+		       100 * simulated_call_rate(sd, n, alpha, 0, SIM_TRIALS,
+						 true));
 	}
 	return 0;
 }
@@ -1408,7 +1419,7 @@ static int cmd_attach_perf(const char *json_path, const char *perf_path)
 	"       results attach-perf RESULT.json PERF.csv\n" \
 	"compare decides on runs (make bench RUNS=N): per configuration, " \
 	"the change of\nthe per-run mean, p50 and p99 with its 1 - alpha " \
-	"interval (Welch on runs) and\nA's noise (max - min) / mean of its " \
+	"interval (Welch on runs) and\nA's noise, the relative sd of its " \
 	"runs; \"slower\"/\"faster\" (--stat, default p50)\nonly when " \
 	"the interval excludes 0 and the change exceeds the noise.\n" \
 	"--fail-on-regression PCT: exit 1 when a slower verdict's " \
