@@ -108,6 +108,8 @@ struct run_change {
 void run_change(const double *a, size_t na, const double *b, size_t nb,
 		double alpha, struct run_change *c);
 const char *verdict_name(enum run_verdict v);
+/* The same as one word for tab-separated output (none-one-run, ...). */
+const char *verdict_key(enum run_verdict v);
 
 /* c4(n): E[sample sd] / sd for n normal values (0 for n < 2). */
 double normal_sd_factor(unsigned int n);

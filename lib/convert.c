@@ -125,6 +125,21 @@ static void discard_stale(struct kvm_region *r, uint64_t off, uint64_t len,
 	}
 }
 
+/*
+ * The part of [a, end) that one region covers: the region holding a and
+ * the part's length, or NULL and one page where a has no memslot.
+ */
+static struct kvm_region *region_part(struct kvm_vm *vm, uint64_t a,
+				      uint64_t end, uint64_t *len)
+{
+	struct kvm_region *r = vm_find_region(vm, a);
+
+	*len = r ? r->gpa + r->size - a : SZ_4K;
+	if (*len > end - a)
+		*len = end - a;
+	return r;
+}
+
 /* Discard what [gpa, end) left stale in every region it covers. */
 static void discard_range(struct converter *c, uint64_t gpa, uint64_t end,
 			  bool to_private)
@@ -133,16 +148,10 @@ static void discard_range(struct converter *c, uint64_t gpa, uint64_t end,
 
 	/* Attributes may cover GPAs without memslots; discard what exists. */
 	for (a = gpa; a < end; a += len) {
-		struct kvm_region *r = vm_find_region(c->vm, a);
+		struct kvm_region *r = region_part(c->vm, a, end, &len);
 
-		if (!r) {
-			len = SZ_4K;
-			continue;
-		}
-		len = r->gpa + r->size - a;
-		if (len > end - a)
-			len = end - a;
-		discard_stale(r, a - r->gpa, len, to_private);
+		if (r)
+			discard_stale(r, a - r->gpa, len, to_private);
 	}
 }
 
@@ -157,16 +166,9 @@ static uint64_t prealloc_range(struct kvm_vm *vm, uint64_t gpa, uint64_t end)
 	uint64_t a, len, done = 0;
 
 	for (a = gpa; a < end; a += len) {
-		struct kvm_region *r = vm_find_region(vm, a);
+		struct kvm_region *r = region_part(vm, a, end, &len);
 
-		if (!r) {
-			len = SZ_4K;
-			continue;
-		}
-		len = r->gpa + r->size - a;
-		if (len > end - a)
-			len = end - a;
-		if (r->gmem_fd < 0)
+		if (!r || r->gmem_fd < 0)
 			continue;
 		gmem_allocate(r->gmem_fd, r->gmem_offset + (a - r->gpa), len);
 		done += len;
@@ -181,15 +183,12 @@ static int convert_gmem(struct converter *c, uint64_t gpa, uint64_t size,
 	uint64_t end = gpa + size;
 
 	while (gpa < end) {
-		struct kvm_region *r = vm_find_region(c->vm, gpa);
 		uint64_t len, err_off = 0;
+		struct kvm_region *r = region_part(c->vm, gpa, end, &len);
 		int err;
 
 		if (!r || r->gmem_fd < 0)
 			return EINVAL;
-		len = r->gpa + r->size - gpa;
-		if (len > end - gpa)
-			len = end - gpa;
 		err = __gmem_set_attributes(r->gmem_fd,
 				r->gmem_offset + (gpa - r->gpa), len,
 				to_private ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0,

@@ -298,17 +298,26 @@ void run_change(const double *a, size_t na, const double *b, size_t nb,
 			     VERDICT_FASTER;
 }
 
+static const struct {
+	const char *name, *key;
+} verdicts[] = {
+	[VERDICT_NONE_ONE_RUN] = { "no verdict: one run", "none-one-run" },
+	[VERDICT_NONE_CI_SPANS_ZERO] = { "no verdict: interval spans 0",
+					 "none-interval-spans-0" },
+	[VERDICT_NONE_BELOW_NOISE] = { "no verdict: below A's noise",
+				       "none-below-noise" },
+	[VERDICT_SLOWER] = { "slower", "slower" },
+	[VERDICT_FASTER] = { "faster", "faster" },
+};
+
 const char *verdict_name(enum run_verdict v)
 {
-	static const char *const names[] = {
-		[VERDICT_NONE_ONE_RUN] = "no verdict: one run",
-		[VERDICT_NONE_CI_SPANS_ZERO] = "no verdict: interval spans 0",
-		[VERDICT_NONE_BELOW_NOISE] = "no verdict: below A's noise",
-		[VERDICT_SLOWER] = "slower",
-		[VERDICT_FASTER] = "faster",
-	};
+	return v < ARRAY_SIZE(verdicts) ? verdicts[v].name : "?";
+}
 
-	return v < ARRAY_SIZE(names) ? names[v] : "?";
+const char *verdict_key(enum run_verdict v)
+{
+	return v < ARRAY_SIZE(verdicts) ? verdicts[v].key : "?";
 }
 
 /*

@@ -886,19 +886,6 @@ static void pool_samples(const struct jnode *const *s, unsigned int n,
 	*sd = *count > 1 ? sqrt(ss / (*count - 1)) : 0;
 }
 
-static const char *verdict_word(enum run_verdict v)
-{
-	static const char *const w[] = {
-		[VERDICT_NONE_ONE_RUN] = "none-one-run",
-		[VERDICT_NONE_CI_SPANS_ZERO] = "none-interval-spans-0",
-		[VERDICT_NONE_BELOW_NOISE] = "none-below-noise",
-		[VERDICT_SLOWER] = "slower",
-		[VERDICT_FASTER] = "faster",
-	};
-
-	return w[v];
-}
-
 static double cov_pct(const double *v, unsigned int n)
 {
 	double *c = xcalloc(n, sizeof(*c));
@@ -986,7 +973,7 @@ static void compare_metric(const char *key, const char *label,
 			       stat_names[k], decides, ma, mb, c.mean_a,
 			       c.mean_b, c.change_pct, c.lo_pct, c.hi_pct,
 			       c.noise_pct, cov_pct(va, ma), cov_pct(vb, mb),
-			       verdict_word(c.verdict));
+			       verdict_key(c.verdict));
 			continue;
 		}
 		print_change(stat_names[k], decides, &c, va, ma, vb, mb);
