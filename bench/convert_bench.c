@@ -381,9 +381,8 @@ static bool path_usable(enum path p)
 		return path_skip(p, "KVM_SET_MEMORY_ATTRIBUTES(PRIVATE) not "
 				 "offered on the VM fd of %s (%s)",
 				 vm_type_name(vm->type),
-				 probe_in_place_param(probe_host()) ==
-				 TRI_YES ? "kvm.gmem_in_place_conversion=Y: "
-				 "PRIVATE lives in guest_memfd" :
+				 probe_in_place(probe_host()) == TRI_YES ?
+				 in_place_on_reason() :
 				 "KVM_CAP_MEMORY_ATTRIBUTES lacks it");
 	}
 	if (!(vm_check_cap(vm, KVM_CAP_EXIT_HYPERCALL) &

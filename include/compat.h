@@ -44,8 +44,9 @@
 /*
  * In-place conversion series (Ackerley Tng / Sean Christopherson): the
  * capability's number moved with every rebase (246, 248, 249, 250 in the
- * revisions posted so far; v8 uses 250, which 7.3 already gives to
- * KVM_CAP_PPC_COMPAT_CAPS).  No number is assumed: lib/gmem.c finds which
+ * revisions posted up to v8; 7.3 gives 250 to KVM_CAP_PPC_COMPAT_CAPS and
+ * 251 to KVM_CAP_ARM_PMU_V3_STRICT, and the merged series, kvm-x86
+ * 2026-09-22, uses 252).  No number is assumed: lib/gmem.c finds which
  * candidate (gmem_attr_uapi_revs[]) reports PRIVATE exactly where the
  * guest_memfd ioctl takes it.  KVM_CAP_MEMORY_ATTRIBUTES2 existed only in
  * RFC revisions and is not used.

@@ -24,6 +24,7 @@
 
 #include "guest_ops.h"
 #include "kvm_util.h"
+#include "probe.h"
 
 enum convert_path {
 	CONVERT_VM_ATTR,
@@ -66,6 +67,19 @@ struct kvm_region *converter_setup_region(struct converter *c,
 					  struct kvm_vm *vm,
 					  const struct region_spec *spec,
 					  bool discard);
+/*
+ * Does a shared gfn of a guest_memfd memslot (guest_memfd without MMAP,
+ * a separate userspace backing) reach the guest_memfd?  Only on the
+ * in-place path, and there only where the kernel makes every guest_memfd
+ * memslot guest_memfd-only (merged series); TRI_NO on the per-VM path.
+ * Found by behaviour on a scratch VM of vm's type, once per type.
+ */
+enum tristate vm_shared_faults_from_gmem(struct kvm_vm *vm);
+/*
+ * Skip, naming the kernel's layout, where a case's separate shared
+ * backing would never be mapped (vm_shared_faults_from_gmem).
+ */
+void require_separate_shared_backing(struct kvm_vm *vm);
 /*
  * Pre-allocate: before a range goes private, fallocate(KEEP_SIZE) its
  * guest_memfd pages, as a VMM that populates private memory up front

@@ -84,6 +84,9 @@ struct gmem_attr_cap_rev {
 	const char *revs;	/* revisions that used it */
 };
 extern const struct gmem_attr_cap_rev gmem_attr_cap_revs[];
+/* Indices of the two revisions the suite runs on (gmem_attr_cap_revs[]). */
+#define GMEM_REV_MERGED	0
+#define GMEM_REV_V8	1
 
 /*
  * Does this guest_memfd answer KVM_SET_MEMORY_ATTRIBUTES2 (any known
@@ -94,6 +97,8 @@ extern const struct gmem_attr_cap_rev gmem_attr_cap_revs[];
 enum tristate gmem_fd_attributes_ioctl(int gmem_fd);
 /* The request number in use (0 before any guest_memfd answered). */
 unsigned long gmem_attr_request(void);
+/* Why in-place conversion is on (probe_in_place() == TRI_YES), for skips. */
+const char *in_place_on_reason(void);
 /* Why the guest_memfd ioctl is absent, for skip messages. */
 const char *gmem_attr_absent_reason(void);
 bool gmem_has_attributes_ioctl(struct kvm_vm *vm);

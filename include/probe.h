@@ -16,7 +16,7 @@
 
 #define PROBE_NR_VM_TYPES	6	/* DEFAULT .. TDX */
 /* Candidate KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES numbers (lib/gmem.c). */
-#define GMEM_ATTR_NR_CAP_REVS	4
+#define GMEM_ATTR_NR_CAP_REVS	5
 #define PROBE_MAX_PARAMS	256
 
 enum tristate { TRI_UNKNOWN = -1, TRI_NO = 0, TRI_YES = 1 };
@@ -107,6 +107,17 @@ const char *probe_param(const struct host_probe *p, const char *module,
 			const char *name);
 /* kvm.gmem_in_place_conversion: TRI_UNKNOWN when the kernel lacks it. */
 enum tristate probe_in_place_param(const struct host_probe *p);
+/*
+ * Is in-place conversion on (PRIVATE tracked per guest_memfd)?  From the
+ * parameter where there is one, else from behaviour: the merged series
+ * registers the parameter only with CONFIG_KVM_VM_MEMORY_ATTRIBUTES=y and
+ * is always on without it, so no parameter + a guest_memfd that answers
+ * KVM_SET_MEMORY_ATTRIBUTES2 = on; no parameter and no answer = a kernel
+ * without the series (TRI_UNKNOWN where no guest_memfd could be made).
+ */
+enum tristate probe_in_place(const struct host_probe *p);
+/* Which revision of the series the kernel's answers match, for reports. */
+const char *probe_gmem_revision(const struct host_probe *p);
 void probe_to_json(const struct host_probe *p, struct json *j,
 		   const char *key);
 

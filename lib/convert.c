@@ -4,6 +4,7 @@
 
 #include "convert.h"
 #include "gmem.h"
+#include "probe.h"
 
 void converter_init(struct converter *c, struct kvm_vm *vm,
 		    enum convert_path path, bool discard)
@@ -19,6 +20,68 @@ enum convert_path vm_convert_path(struct kvm_vm *vm)
 {
 	return vm_private_on_gmem(vm, -1) ? CONVERT_GMEM_ATTR :
 	       CONVERT_VM_ATTR;
+}
+
+/*
+ * One scratch VM of this type: a shared page of an anonymous backing
+ * next to a guest_memfd without MMAP; the host writes a marker into the
+ * backing and the guest reads the gpa.  The marker = the backing is
+ * mapped (per-VM path, v8); zero = the fresh guest_memfd page was.
+ */
+static enum tristate probe_shared_source(unsigned long type)
+{
+	const uint64_t marker = 0x5eed5eed0badf00dULL;
+	struct kvm_region *r;
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = __vm_create(type);
+	uint64_t got;
+
+	if (!vm)
+		return TRI_UNKNOWN;
+	r = vm_add_region(vm, &(struct region_spec){
+		.gpa = TEST_REGION_GPA, .size = SZ_2M,
+		.backing = BACKING_ANON, .gmem = GMEM_CREATE,
+	});
+	/* Without INIT_SHARED the guest_memfd starts private. */
+	gmem_set_shared(r->gmem_fd, r->gmem_offset, SZ_4K);
+	*(volatile uint64_t *)r->hva = marker;
+	vcpu = vm_vcpu_add_cmd(vm);
+	got = vcpu_cmd(vcpu, GOP_READ, r->gpa, 0, 0).bad;
+	vm_free(vm);
+	TEST_ASSERT(got == marker || got == 0, "shared page of a guest_memfd "
+		    "memslot: the guest read 0x%llx, neither the backing's "
+		    "marker 0x%llx nor a fresh guest_memfd page (0)",
+		    (unsigned long long)got, (unsigned long long)marker);
+	test_diag("a shared page of a guest_memfd memslot (no MMAP) is served"
+		  " from the %s", got ? "memslot's userspace backing" :
+		  "guest_memfd");
+	return got ? TRI_NO : TRI_YES;
+}
+
+enum tristate vm_shared_faults_from_gmem(struct kvm_vm *vm)
+{
+	static enum tristate cache[PROBE_NR_VM_TYPES] = {
+		[0 ... PROBE_NR_VM_TYPES - 1] = TRI_UNKNOWN,
+	};
+
+	if (vm_convert_path(vm) != CONVERT_GMEM_ATTR)
+		return TRI_NO;
+	if (vm->type >= PROBE_NR_VM_TYPES)
+		return probe_shared_source(vm->type);
+	if (cache[vm->type] == TRI_UNKNOWN)
+		cache[vm->type] = probe_shared_source(vm->type);
+	return cache[vm->type];
+}
+
+void require_separate_shared_backing(struct kvm_vm *vm)
+{
+	TEST_REQUIRE(vm_shared_faults_from_gmem(vm) != TRI_YES,
+		     "a separate shared backing is never mapped on this "
+		     "kernel: with %s, every guest_memfd memslot is "
+		     "guest_memfd-only (merged series, 2e646bcf \"Always "
+		     "fault from guest_memfd if in-place conversion is "
+		     "enabled\"); the inplace_* cases test this kernel's "
+		     "layout", in_place_on_reason());
 }
 
 struct kvm_region *converter_setup_region(struct converter *c,

@@ -134,12 +134,11 @@ static void __noreturn vm_attr_skip(struct kvm_vm *vm, uint64_t attrs)
 			  "attributes on this kernel (in-place series built "
 			  "without CONFIG_KVM_VM_MEMORY_ATTRIBUTES)");
 	if (attrs & KVM_MEMORY_ATTRIBUTE_PRIVATE &&
-	    probe_in_place_param(probe_host()) == TRI_YES)
+	    probe_in_place(probe_host()) == TRI_YES)
 		test_skip("KVM_SET_MEMORY_ATTRIBUTES(PRIVATE) refused on the VM"
-			  " fd of %s: PRIVATE lives in guest_memfd "
-			  "(kvm.gmem_in_place_conversion=Y, "
+			  " fd of %s: PRIVATE lives in guest_memfd (%s, "
 			  "KVM_CAP_MEMORY_ATTRIBUTES = 0x%x)",
-			  vm_type_name(vm->type), cap);
+			  vm_type_name(vm->type), in_place_on_reason(), cap);
 	test_skip("KVM_SET_MEMORY_ATTRIBUTES(0x%llx) not offered on the VM fd"
 		  " of %s (KVM_CAP_MEMORY_ATTRIBUTES = 0x%x)",
 		  (unsigned long long)attrs, vm_type_name(vm->type), cap);
@@ -177,6 +176,7 @@ static const unsigned long attr2_requests[] = {
 static unsigned long attr2_request;
 
 const struct gmem_attr_cap_rev gmem_attr_cap_revs[GMEM_ATTR_NR_CAP_REVS] = {
+	{ 252, "merged (kvm-x86 2026-09-22, 7.4)" },
 	{ 250, "v8" },
 	{ 249, "RFC v4..v7" },
 	{ 248, "RFC with KVM_CAP_MEMORY_ATTRIBUTES2 = 247" },
@@ -265,6 +265,14 @@ enum tristate gmem_private_on_vm_fd(int vm_fd)
 	r = __gmem_set_attributes2(fd, &a);
 	close(fd);
 	return r ? TRI_NO : TRI_YES;
+}
+
+const char *in_place_on_reason(void)
+{
+	if (probe_in_place_param(probe_host()) == TRI_YES)
+		return "in-place conversion on: kvm.gmem_in_place_conversion=Y";
+	return "in-place conversion always on: merged series without "
+	       "CONFIG_KVM_VM_MEMORY_ATTRIBUTES, no parameter";
 }
 
 const char *gmem_attr_absent_reason(void)

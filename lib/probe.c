@@ -104,6 +104,58 @@ enum tristate probe_in_place_param(const struct host_probe *p)
 	return (v[0] == 'Y' || v[0] == 'y' || v[0] == '1') ? TRI_YES : TRI_NO;
 }
 
+static bool probe_gmem_ioctl_answers(const struct host_probe *p,
+				     bool *any_gmem)
+{
+	unsigned int type;
+	bool answers = false;
+
+	*any_gmem = false;
+	for (type = 0; type < PROBE_NR_VM_TYPES; type++) {
+		enum tristate t = p->vm_type[type].gmem_attr_ioctl;
+
+		*any_gmem |= t != TRI_UNKNOWN;
+		answers |= t == TRI_YES;
+	}
+	return answers;
+}
+
+enum tristate probe_in_place(const struct host_probe *p)
+{
+	enum tristate param = probe_in_place_param(p);
+	bool any_gmem, answers = probe_gmem_ioctl_answers(p, &any_gmem);
+
+	if (param != TRI_UNKNOWN)
+		return param;
+	if (answers)
+		return TRI_YES;
+	return any_gmem ? TRI_NO : TRI_UNKNOWN;
+}
+
+const char *probe_gmem_revision(const struct host_probe *p)
+{
+	enum tristate param = probe_in_place_param(p);
+	bool any_gmem, answers = probe_gmem_ioctl_answers(p, &any_gmem);
+	unsigned int i;
+
+	if (p->gmem_attr_cap_matches == 1)
+		for (i = 0; i < GMEM_ATTR_NR_CAP_REVS; i++)
+			if (gmem_attr_cap_revs[i].cap == p->gmem_attr_cap)
+				return gmem_attr_cap_revs[i].revs;
+	if (param == TRI_UNKNOWN && answers)
+		return "unknown (no kvm.gmem_in_place_conversion, the "
+		       "guest_memfd ioctl answers: merged-style, no "
+		       "candidate capability agrees)";
+	if (param == TRI_UNKNOWN)
+		return any_gmem ? "none (kernel without the in-place series)" :
+		       "unknown (no guest_memfd)";
+	if (param == TRI_NO)
+		return "v8 or merged (kvm.gmem_in_place_conversion=N: no "
+		       "capability tells them apart)";
+	return "unknown (kvm.gmem_in_place_conversion=Y, no candidate "
+	       "capability agrees)";
+}
+
 static void probe_cpu(struct host_probe *p)
 {
 	uint32_t a, b, c, d, regs[12];
@@ -429,6 +481,11 @@ static void gmem_uapi_to_json(const struct host_probe *p, struct json *j)
 	json_u64(j, "request", p->gmem_attr_request);
 	json_i64(j, "cap", p->gmem_attr_cap);
 	json_u64(j, "cap_matches", p->gmem_attr_cap_matches);
+	json_str(j, "revision", probe_gmem_revision(p));
+	if (probe_in_place(p) == TRI_UNKNOWN)
+		json_null(j, "in_place");
+	else
+		json_bool(j, "in_place", probe_in_place(p) == TRI_YES);
 	json_obj_begin(j, "cap_candidates");
 	for (i = 0; i < GMEM_ATTR_NR_CAP_REVS; i++) {
 		snprintf(k, sizeof(k), "%d", gmem_attr_cap_revs[i].cap);

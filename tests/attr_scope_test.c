@@ -2,14 +2,17 @@
 /*
  * Where each memory attribute lives.
  *
- * With the in-place conversion series (v8), PRIVATE is tracked per
- * guest_memfd when kvm.gmem_in_place_conversion=Y and per VM when it is
- * 0, if the kernel was built with CONFIG_KVM_VM_MEMORY_ATTRIBUTES (which
- * also makes 0 the parameter's default); without that option and with
- * the parameter 0, PRIVATE is tracked nowhere.  Read/write/exec
+ * With the in-place conversion series, PRIVATE is tracked per guest_memfd
+ * when in-place conversion is on and per VM when it is off.  v8 always
+ * has kvm.gmem_in_place_conversion (default !CONFIG_KVM_VM_MEMORY_
+ * ATTRIBUTES; without that option and with the parameter 0, PRIVATE is
+ * tracked nowhere).  The merged series (kvm-x86 2026-09-22) registers the
+ * parameter only with CONFIG_KVM_VM_MEMORY_ATTRIBUTES=y; without it there
+ * is no parameter file and conversion is always on.  Read/write/exec
  * attributes (reserved bits 0..2, not merged anywhere) stay per VM.
  * Kernels without the series have no parameter and track PRIVATE per VM.
- * The parameter's value (sysfs) and the kernel's behaviour must agree.
+ * The parameter's value (sysfs), where there is one, and the kernel's
+ * behaviour must agree.
  */
 #include <stdlib.h>
 #include <unistd.h>
@@ -27,14 +30,20 @@
 #define SEED_PRIV	0x55550005ULL
 #define SEED_SHARED	0x66660006ULL
 
-/* Y, N, or absent (kernel without the series: per-VM, like N). */
-static enum tristate in_place_param(void)
+/*
+ * In-place conversion on or off: the parameter where the kernel has one,
+ * else what the guest_memfd ioctl answers (lib/probe.c probe_in_place).
+ */
+static enum tristate in_place_state(void)
 {
-	enum tristate t = probe_in_place_param(probe_host());
+	const struct host_probe *p = probe_host();
+	enum tristate param = probe_in_place_param(p);
+	enum tristate t = probe_in_place(p);
 
-	test_diag("kvm.gmem_in_place_conversion: %s", t == TRI_UNKNOWN ?
-		  "absent (kernel without the in-place series)" :
-		  t == TRI_YES ? "Y" : "N");
+	test_diag("kvm.gmem_in_place_conversion: %s; in-place conversion %s;"
+		  " series revision: %s", param == TRI_UNKNOWN ? "absent" :
+		  param == TRI_YES ? "Y" : "N", t == TRI_YES ? "on" :
+		  t == TRI_NO ? "off" : "unknown", probe_gmem_revision(p));
 	return t;
 }
 
@@ -47,19 +56,29 @@ static struct kvm_vm *private_vm(void)
 	return vm;
 }
 
-/* The guest_memfd ioctl answers iff the parameter is Y. */
+/*
+ * The guest_memfd ioctl answers iff the parameter is Y; with no
+ * parameter it may answer (merged series without per-VM attributes) or
+ * not (no series), and the probe's view must be this fd's answer.
+ */
 static void gmem_ioctl_matches_param(void)
 {
-	enum tristate param = in_place_param();
+	enum tristate param = probe_in_place_param(probe_host());
+	enum tristate state = in_place_state();
 	struct kvm_vm *vm = vm_create(KVM_X86_DEFAULT_VM);
 	int fd = gmem_create(vm, SZ_2M, 0);
 	enum tristate answers = gmem_fd_attributes_ioctl(fd);
 
-	test_diag("KVM_SET_MEMORY_ATTRIBUTES2 on a guest_memfd: %s",
-		  answers == TRI_YES ? "answers" : "ENOTTY");
-	TEST_ASSERT((answers == TRI_YES) == (param == TRI_YES),
-		    "kvm.gmem_in_place_conversion=%s but the guest_memfd ioctl "
-		    "%s", param == TRI_YES ? "Y" : "N/absent",
+	test_diag("KVM_SET_MEMORY_ATTRIBUTES2 on a default VM's guest_memfd:"
+		  " %s", answers == TRI_YES ? "answers" : "ENOTTY");
+	if (param != TRI_UNKNOWN)
+		TEST_ASSERT((answers == TRI_YES) == (param == TRI_YES),
+			    "kvm.gmem_in_place_conversion=%s but the "
+			    "guest_memfd ioctl %s", param == TRI_YES ? "Y" :
+			    "N", answers == TRI_YES ? "answers" : "is ENOTTY");
+	TEST_ASSERT((answers == TRI_YES) == (state == TRI_YES), "the probe "
+		    "says in-place conversion is %s but this guest_memfd's "
+		    "ioctl %s", state == TRI_YES ? "on" : "off",
 		    answers == TRI_YES ? "answers" : "is ENOTTY");
 	close(fd);
 	vm_free(vm);
@@ -74,7 +93,8 @@ static void gmem_ioctl_matches_param(void)
  */
 static void vm_ioctl_matches_param(void)
 {
-	enum tristate param = in_place_param();
+	enum tristate param = probe_in_place_param(probe_host());
+	enum tristate state = in_place_state();
 	struct kvm_vm *vm = private_vm();
 	int cap = vm_check_cap(vm, KVM_CAP_MEMORY_ATTRIBUTES);
 	bool vm_ioctl = vm_has_attributes_ioctl(vm);
@@ -84,11 +104,17 @@ static void vm_ioctl_matches_param(void)
 	test_diag("%s: KVM_CAP_MEMORY_ATTRIBUTES = 0x%x, VM ioctl %s, "
 		  "VM-fd PRIVATE: %s", vm_type_name(vm->type), cap,
 		  vm_ioctl ? "present" : "absent", errno_name(err));
-	if (param == TRI_YES) {
+	if (state == TRI_YES) {
 		TEST_ASSERT(!(cap & KVM_MEMORY_ATTRIBUTE_PRIVATE),
-			    "parameter Y but the VM cap advertises PRIVATE");
-		TEST_ASSERT(err == EINVAL || err == ENOTTY, "parameter Y but "
+			    "in-place on but the VM cap advertises PRIVATE");
+		TEST_ASSERT(err == EINVAL || err == ENOTTY, "in-place on but "
 			    "the VM fd took PRIVATE: %s", errno_name(err));
+		/* Merged: no parameter means no per-VM attributes at all. */
+		if (param == TRI_UNKNOWN)
+			TEST_ASSERT(!vm_ioctl, "no kvm.gmem_in_place_"
+				    "conversion (CONFIG_KVM_VM_MEMORY_"
+				    "ATTRIBUTES off) but the VM attribute "
+				    "ioctl exists");
 	} else if (vm_ioctl) {
 		TEST_ASSERT(cap & KVM_MEMORY_ATTRIBUTE_PRIVATE, "per-VM "
 			    "tracking but the VM cap lacks PRIVATE (0x%x)", cap);
@@ -120,7 +146,7 @@ static void vm_ioctl_matches_param(void)
 static void gmem_cap_matches_param_and_type(void)
 {
 	const struct host_probe *p = probe_host();
-	enum tristate param = in_place_param();
+	enum tristate state = in_place_state();
 	bool present = false, private_type = false;
 	unsigned int i, type;
 
@@ -150,8 +176,8 @@ static void gmem_cap_matches_param_and_type(void)
 		    "takes PRIVATE, but %s of the candidate numbers (above) "
 		    "reports PRIVATE exactly on those VM types",
 		    p->gmem_attr_cap_matches ? "more than one" : "none");
-	test_diag("KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES = %d",
-		  p->gmem_attr_cap);
+	test_diag("KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES = %d: revision %s",
+		  p->gmem_attr_cap, probe_gmem_revision(p));
 	for (type = 0; type < PROBE_NR_VM_TYPES; type++) {
 		const struct probe_vm_type *t = &p->vm_type[type];
 		enum vm_kind k = vm_kind_from_type(type);
@@ -160,13 +186,13 @@ static void gmem_cap_matches_param_and_type(void)
 		/* SEV and SEV-ES have no private memory (not a kind here). */
 		if (!t->created || k == NR_VM_KINDS)
 			continue;
-		want = param == TRI_YES && vm_kind_info(k)->private_mem;
+		want = state == TRI_YES && vm_kind_info(k)->private_mem;
 		TEST_ASSERT(!!(t->gmem_attrs_cap &
 			       KVM_MEMORY_ATTRIBUTE_PRIVATE) == want,
-			    "%s: cap %d = 0x%llx with parameter %s",
+			    "%s: cap %d = 0x%llx with in-place conversion %s",
 			    vm_type_name(type), p->gmem_attr_cap,
 			    (unsigned long long)t->gmem_attrs_cap,
-			    param == TRI_YES ? "Y" : "0/absent");
+			    state == TRI_YES ? "on" : "off");
 	}
 }
 
@@ -230,32 +256,94 @@ static void rwx_bits_on_vm_fd(void)
 }
 
 /*
- * "Supports in-place conversion" is not "converts in place": with the
- * parameter Y a VMM may keep shared memory in a separate anonymous
- * backing and bind a guest_memfd without MMAP for private memory.
- * PRIVATE is then set on the guest_memfd fd (the VM fd refuses it).  A
- * guest_memfd created without INIT_SHARED starts all-private (v8), so the
- * guest first reaches fresh private memory; after each conversion the
- * data shows which side every access reached, and private data survives
- * a round trip through shared (nothing is discarded).
+ * "Supports in-place conversion" is not "converts in place": with
+ * in-place conversion on, a VMM may keep shared memory in a separate
+ * anonymous backing and bind a guest_memfd without MMAP for private
+ * memory.  PRIVATE is then set on the guest_memfd fd (the VM fd refuses
+ * it).  A guest_memfd created without INIT_SHARED starts all-private, so
+ * the guest first reaches fresh private memory.  What a shared gfn then
+ * reaches depends on the revision:
+ *  - v8 maps the memslot's userspace backing: the guest sees the host's
+ *    data while shared and its private data again after a round trip
+ *    (nothing discarded);
+ *  - the merged series (2e646bcf) makes every guest_memfd memslot
+ *    guest_memfd-only while in-place conversion is on: shared faults
+ *    are served from the guest_memfd, the backing is never mapped, and
+ *    one copy of each page keeps its contents across conversions.
+ * The revision the probe matched decides which is expected; behaviour
+ * and revision must agree.
  */
+static void separate_backing_check(struct kvm_vcpu *vcpu,
+				   struct kvm_region *r,
+				   struct converter *conv, bool gmem_only)
+{
+	uint64_t shared_seed = gmem_only ? SEED_PRIV : SEED_HOST;
+
+	/* First 2M shared. */
+	TEST_ASSERT(!convert_range(conv, r->gpa, SZ_2M, false, NULL),
+		    "to shared on the guest_memfd fd");
+	ASSERT_GUEST_SAW(vcpu_cmd(vcpu, GOP_CHECK, r->gpa, SZ_2M, shared_seed),
+			 r->gpa, SZ_2M, shared_seed, gmem_only ?
+			 "shared half (guest_memfd: the private data, kept)" :
+			 "shared half (the anonymous backing)");
+	ASSERT_GUEST_SAW(vcpu_cmd(vcpu, GOP_CHECK, r->gpa + SZ_2M, SZ_2M,
+				  SEED_PRIV), r->gpa + SZ_2M, SZ_2M, SEED_PRIV,
+			 "private half");
+	vcpu_cmd(vcpu, GOP_FILL, r->gpa, SZ_2M, SEED_SHARED);
+	TEST_ASSERT_EQ(host_pattern_bad_pages(r->hva, r->gpa, SZ_2M,
+					      gmem_only ? SEED_HOST :
+					      SEED_SHARED), 0);
+
+	/* Back to private. */
+	TEST_ASSERT(!convert_range(conv, r->gpa, SZ_2M, true, NULL),
+		    "back to private");
+	ASSERT_GUEST_SAW(vcpu_cmd(vcpu, GOP_CHECK, r->gpa, SZ_2M, gmem_only ?
+				  SEED_SHARED : SEED_PRIV), r->gpa, SZ_2M,
+			 gmem_only ? SEED_SHARED : SEED_PRIV, gmem_only ?
+			 "after a round trip: the shared write, in place" :
+			 "private data after a round trip through shared");
+	ASSERT_GUEST_SAW(vcpu_cmd(vcpu, GOP_CHECK, r->gpa + SZ_2M, SZ_2M,
+				  SEED_PRIV), r->gpa + SZ_2M, SZ_2M, SEED_PRIV,
+			 "the half that stayed private");
+	if (gmem_only)
+		TEST_ASSERT_EQ(host_pattern_bad_pages(r->hva, r->gpa,
+						      REGION_SIZE, SEED_HOST),
+			       0);
+}
+
 static void separate_backing_layout(void)
 {
+	const struct host_probe *p = probe_host();
+	const char *rev = probe_gmem_revision(p);
 	struct converter conv;
 	struct kvm_region *r;
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm;
+	enum tristate gmem_only;
+	bool merged, v8;
 
-	TEST_REQUIRE(in_place_param() == TRI_YES,
-		     "kvm.gmem_in_place_conversion is not Y");
+	TEST_REQUIRE(in_place_state() == TRI_YES, "in-place conversion off "
+		     "(kvm.gmem_in_place_conversion=N, or no series)");
 	vm = private_vm();
 	require_gmem_attributes(vm);
+	gmem_only = vm_shared_faults_from_gmem(vm);
 	r = vm_add_region(vm, &(struct region_spec){
 		.gpa = TEST_REGION_GPA, .size = REGION_SIZE,
 		.backing = BACKING_ANON, .gmem = GMEM_CREATE,
 	});
 	test_diag("layout: separate shared backing (anon) + guest_memfd "
-		  "without MMAP");
+		  "without MMAP; revision %s; shared faults served from the %s",
+		  rev, gmem_only == TRI_YES ? "guest_memfd" : "backing");
+	merged = p->gmem_attr_cap_matches == 1 &&
+		 p->gmem_attr_cap == gmem_attr_cap_revs[GMEM_REV_MERGED].cap;
+	v8 = p->gmem_attr_cap_matches == 1 &&
+	     p->gmem_attr_cap == gmem_attr_cap_revs[GMEM_REV_V8].cap;
+	TEST_ASSERT(!merged || gmem_only == TRI_YES, "merged revision (cap "
+		    "252) but shared faults reach the memslot's userspace "
+		    "backing: 2e646bcf makes guest_memfd memslots "
+		    "guest_memfd-only while in-place conversion is on");
+	TEST_ASSERT(!v8 || gmem_only == TRI_NO, "v8 (cap 250) but shared "
+		    "faults are served from the guest_memfd");
 	vcpu = vm_vcpu_add_cmd(vm);
 	converter_init(&conv, vm, CONVERT_GMEM_ATTR, false);
 	host_fill_pattern(r->hva, r->gpa, REGION_SIZE, SEED_HOST);
@@ -268,25 +356,7 @@ static void separate_backing_layout(void)
 	vcpu_cmd(vcpu, GOP_FILL, r->gpa, REGION_SIZE, SEED_PRIV);
 	TEST_ASSERT_EQ(host_pattern_bad_pages(r->hva, r->gpa, REGION_SIZE,
 					      SEED_HOST), 0);
-
-	/* First 2M shared: the guest reaches the anonymous backing. */
-	TEST_ASSERT(!convert_range(&conv, r->gpa, SZ_2M, false, NULL),
-		    "to shared on the guest_memfd fd");
-	ASSERT_GUEST_SAW(vcpu_cmd(vcpu, GOP_CHECK, r->gpa, SZ_2M, SEED_HOST),
-			 r->gpa, SZ_2M, SEED_HOST, "shared half");
-	ASSERT_GUEST_SAW(vcpu_cmd(vcpu, GOP_CHECK, r->gpa + SZ_2M, SZ_2M,
-				  SEED_PRIV), r->gpa + SZ_2M, SZ_2M, SEED_PRIV,
-			 "private half");
-	vcpu_cmd(vcpu, GOP_FILL, r->gpa, SZ_2M, SEED_SHARED);
-	TEST_ASSERT_EQ(host_pattern_bad_pages(r->hva, r->gpa, SZ_2M,
-					      SEED_SHARED), 0);
-
-	/* Back to private: the guest's private data is still there. */
-	TEST_ASSERT(!convert_range(&conv, r->gpa, SZ_2M, true, NULL),
-		    "back to private");
-	ASSERT_GUEST_SAW(vcpu_cmd(vcpu, GOP_CHECK, r->gpa, REGION_SIZE,
-				  SEED_PRIV), r->gpa, REGION_SIZE, SEED_PRIV,
-			 "private data after a round trip through shared");
+	separate_backing_check(vcpu, r, &conv, gmem_only == TRI_YES);
 	vm_free(vm);
 }
 
@@ -308,6 +378,7 @@ static void two_vms_isolated(void)
 					.backing = BACKING_ANON,
 					.gmem = GMEM_CREATE,
 				}, false);
+		require_separate_shared_backing(vm[i]);
 		vcpu[i] = vm_vcpu_add_cmd(vm[i]);
 		host_fill_pattern(r[i]->hva, r[i]->gpa, REGION_SIZE,
 				  SEED_HOST);

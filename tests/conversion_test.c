@@ -388,6 +388,7 @@ static void map_gpa_unknown_attrs_refused(void)
 	struct guest_result res;
 
 	setup_conv(true, false);
+	require_separate_shared_backing(vm);
 	vm_enable_map_gpa_exits(vm);
 	vcpu = vm_vcpu_add_cmd(vm);
 	host_fill(r->gpa, SZ_2M, SEED_HOST);
@@ -411,6 +412,7 @@ static void guest_round_trip_with_discard(void)
 	uint64_t a;
 
 	setup_conv(true, true);
+	require_separate_shared_backing(vm);
 	vm_enable_map_gpa_exits(vm);
 	vcpu = vm_vcpu_add_cmd(vm);
 	host_fill(r->gpa, REGION_SIZE, SEED_HOST);
@@ -483,6 +485,7 @@ static void guest_private_preallocated(void)
 		.gpa = TEST_REGION_GPA, .size = REGION_SIZE,
 		.backing = BACKING_ANON, .gmem = GMEM_CREATE,
 	}, true);
+	require_separate_shared_backing(vm);
 	converter_set_prealloc(&conv, true);
 	vm_enable_map_gpa_exits(vm);
 	vcpu = vm_vcpu_add_cmd(vm);
@@ -544,6 +547,7 @@ static void one_gmem_across_memslots(void)
 
 	vm = vm_create_private_plain();
 	require_private_tracking(vm);
+	require_separate_shared_backing(vm);
 	fd = gmem_create(vm, REGION_SIZE, 0);
 	for (i = 0; i < NR_SLOTS; i++) {
 		r = vm_add_region(vm, &(struct region_spec){
@@ -634,6 +638,7 @@ static void partial_ranges_page_by_page(void)
 	unsigned int i;
 
 	setup_conv(true, false);
+	require_separate_shared_backing(vm);
 	vm_enable_map_gpa_exits(vm);
 	vcpu = vm_vcpu_add_cmd(vm);
 	host_fill(r->gpa, REGION_SIZE, SEED_HOST);
@@ -715,6 +720,7 @@ static void concurrent_disjoint_ranges(void)
 	unsigned int i;
 
 	setup_conv(true, false);
+	require_separate_shared_backing(vm);
 	vm_enable_map_gpa_exits(vm);
 	host_fill(r->gpa, REGION_SIZE, SEED_HOST);
 	for (i = 0; i < NR_VCPUS; i++)
@@ -745,6 +751,7 @@ static void concurrent_overlapping_ranges(void)
 	unsigned int i;
 
 	setup_conv(true, true);
+	require_separate_shared_backing(vm);
 	vm_enable_map_gpa_exits(vm);
 	for (i = 0; i < NR_VCPUS; i++)
 		vcpus[i] = vm_vcpu_add_cmd(vm);

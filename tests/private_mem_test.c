@@ -93,6 +93,7 @@ static void private_writes_invisible_to_shared(void)
 static void private_content_survives_round_trip(void)
 {
 	setup(true);
+	require_separate_shared_backing(vm);
 	host_fill(SEED_SHARED);
 	set_attr(r->gpa, REGION_SIZE, true);
 	vcpu_cmd(vcpu, GOP_FILL, r->gpa, REGION_SIZE, SEED_PRIVATE);
@@ -256,6 +257,7 @@ static void huge_split(enum backing_type backing, enum guest_page leaf,
 		.gpa = TEST_REGION_GPA, .size = size, .backing = backing,
 		.guest_page = leaf, .gmem = GMEM_CREATE,
 	}, false);
+	require_separate_shared_backing(vm);
 	vcpu = vm_vcpu_add_cmd(vm);
 	host_fill_pattern(r->hva, r->gpa, size, SEED_SHARED);
 	ASSERT_GUEST_SAW(vcpu_cmd(vcpu, GOP_CHECK, r->gpa, size, SEED_SHARED),
