@@ -184,8 +184,10 @@ report: $(BLD)/tools/host_report
 # VMCHECK_ARGS: e.g. --kernel /boot/vmlinuz-X --modules DIR, --cmdline "...".
 # SERIES=PATH [BASE=X.Y]: a kernel with a posted series applied (mbox or
 # patch directory, scripts/build-kernel --series), its KVM selftests too.
+# TREE=DIR: a kernel source tree of yours (scripts/build-kernel --tree).
 vmcheck: all
-	scripts/vmcheck-suite $(if $(SERIES),--series $(SERIES)) \
+	scripts/vmcheck-suite $(if $(TREE),--tree $(TREE)) \
+		$(if $(SERIES),--series $(SERIES)) \
 		$(if $(BASE),--base $(BASE)) $(VMCHECK_ARGS) -- $(TESTS)
 
 # make mutate [MUTATE_ARGS="--base 7.2 --series DIR --only GLOB"]: the
