@@ -97,6 +97,11 @@ extern const struct gmem_attr_cap_rev gmem_attr_cap_revs[];
 enum tristate gmem_fd_attributes_ioctl(int gmem_fd);
 /* The request number in use (0 before any guest_memfd answered). */
 unsigned long gmem_attr_request(void);
+/*
+ * Why a kernel has no guest_memfd (KVM_CAP_GUEST_MEMFD = 0), from its
+ * release: a 6.8+ build without it, or an older kernel.
+ */
+const char *gmem_absent_reason(const char *release);
 /* Why in-place conversion is on (probe_in_place() == TRI_YES), for skips. */
 const char *in_place_on_reason(void);
 /* Why the guest_memfd ioctl is absent, for skip messages. */

@@ -7,6 +7,7 @@
 
 #include "kvm_ioctl.h"
 #include "gmem.h"
+#include "probe.h"
 
 int __gmem_create(struct kvm_vm *vm, uint64_t size, uint64_t flags)
 {
@@ -16,14 +17,33 @@ int __gmem_create(struct kvm_vm *vm, uint64_t size, uint64_t flags)
 	return fd < 0 ? -errno : fd;
 }
 
+const char *gmem_absent_reason(const char *release)
+{
+	static char why[256];
+	unsigned int major = 0, minor = 0;
+
+	if (sscanf(release, "%u.%u", &major, &minor) == 2 &&
+	    (major > 6 || (major == 6 && minor >= 8)))
+		snprintf(why, sizeof(why), "KVM_CAP_GUEST_MEMFD = 0 on %s: "
+			 "this kernel build lacks guest_memfd "
+			 "(CONFIG_KVM_GUEST_MEMFD off); make vmcheck runs the "
+			 "suite on a kernel that has it", release);
+	else
+		snprintf(why, sizeof(why), "KVM_CAP_GUEST_MEMFD = 0: kernel "
+			 "%s is older than 6.8 (no guest_memfd); make vmcheck "
+			 "runs the suite on a kernel that has it", release);
+	return why;
+}
+
 int gmem_create(struct kvm_vm *vm, uint64_t size, uint64_t flags)
 {
 	int fd = __gmem_create(vm, size, flags);
 
 	if (fd == -ENOTTY || (fd == -EINVAL &&
 			      !vm_check_cap(vm, KVM_CAP_GUEST_MEMFD)))
-		test_skip("KVM_CREATE_GUEST_MEMFD not supported "
-			  "(KVM_CAP_GUEST_MEMFD: kernel 6.8+)");
+		test_skip("KVM_CREATE_GUEST_MEMFD refused (%s): %s",
+			  errno_name(-fd),
+			  gmem_absent_reason(probe_host()->kernel_release));
 	TEST_ASSERT(fd >= 0, "KVM_CREATE_GUEST_MEMFD(size 0x%llx, flags "
 		    "0x%llx) on %s: %s", (unsigned long long)size,
 		    (unsigned long long)flags, vm_type_name(vm->type),

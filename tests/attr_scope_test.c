@@ -149,6 +149,7 @@ static void gmem_cap_matches_param_and_type(void)
 	enum tristate state = in_place_state();
 	bool present = false, private_type = false;
 	unsigned int i, type;
+	int sys;
 
 	for (type = 0; type < PROBE_NR_VM_TYPES; type++) {
 		const struct probe_vm_type *t = &p->vm_type[type];
@@ -178,6 +179,17 @@ static void gmem_cap_matches_param_and_type(void)
 		    p->gmem_attr_cap_matches ? "more than one" : "none");
 	test_diag("KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES = %d: revision %s",
 		  p->gmem_attr_cap, probe_gmem_revision(p));
+	/*
+	 * On /dev/kvm (no VM) the cap answers for any VM type that could
+	 * have private memory: PRIVATE iff in-place conversion is on (the
+	 * merged series' own test requires exactly that).
+	 */
+	sys = kvm_check_cap(p->gmem_attr_cap);
+	test_diag("system-level: cap %d = 0x%x", p->gmem_attr_cap, sys);
+	TEST_ASSERT(!!(sys & KVM_MEMORY_ATTRIBUTE_PRIVATE) == (state ==
+		    TRI_YES), "/dev/kvm: cap %d = 0x%x with in-place "
+		    "conversion %s", p->gmem_attr_cap, sys, state == TRI_YES ?
+		    "on" : "off");
 	for (type = 0; type < PROBE_NR_VM_TYPES; type++) {
 		const struct probe_vm_type *t = &p->vm_type[type];
 		enum vm_kind k = vm_kind_from_type(type);

@@ -21,6 +21,7 @@
 #include "gmem.h"
 #include "ktap.h"
 #include "kvm_util.h"
+#include "probe.h"
 #include "processor.h"
 
 #define GMEM_SIZE	(4 * SZ_2M)
@@ -66,8 +67,8 @@ static struct gmem_cfg {
 static void vm_default(void)
 {
 	vm = vm_create(cfg.type);
-	TEST_REQUIRE(vm_check_cap(vm, KVM_CAP_GUEST_MEMFD),
-		     "KVM_CAP_GUEST_MEMFD absent on %s: kernel older than 6.8",
+	TEST_REQUIRE(vm_check_cap(vm, KVM_CAP_GUEST_MEMFD), "%s (%s)",
+		     gmem_absent_reason(probe_host()->kernel_release),
 		     vm_type_name(cfg.type));
 }
 
@@ -129,8 +130,8 @@ static void for_each_cfg(void (*body)(void), uint64_t want, uint64_t avoid)
 	unsigned int i, n = host_cfgs(all), ran = 0, failed = 0;
 	char why[256], first_skip[300] = "";
 
-	TEST_REQUIRE(n, "KVM_CAP_GUEST_MEMFD absent on every VM type: kernel "
-		     "older than 6.8");
+	TEST_REQUIRE(n, "%s (every VM type)",
+		     gmem_absent_reason(probe_host()->kernel_release));
 	for (i = 0; i < n; i++) {
 		int rc;
 

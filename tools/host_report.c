@@ -21,6 +21,7 @@
 #include "compat.h"
 #include "processor.h"
 #include "json.h"
+#include "gmem.h"
 #include "probe.h"
 #include "test_util.h"
 
@@ -126,8 +127,8 @@ static void check_gmem(const struct host_probe *p)
 	unsigned int t;
 
 	if (!p->cap_guest_memfd) {
-		add(FAIL, "gmem.create", "KVM_CAP_GUEST_MEMFD absent — kernel "
-		    "older than 6.8");
+		add(FAIL, "gmem.create", "%s",
+		    gmem_absent_reason(p->kernel_release));
 		return;
 	}
 	add(PASS, "gmem.create", "KVM_CREATE_GUEST_MEMFD");
