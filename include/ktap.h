@@ -3,7 +3,13 @@
  * A small KTAP harness in the manner of kselftest_harness.h.
  *
  * Each case runs in a forked child so that a failed assertion, a crash or
- * a hang ends that case alone.  The child's exit status is the verdict
+ * a hang ends that case alone.  The child leads its own process group;
+ * when it ends (any verdict), whatever is left of the group is killed and
+ * every process of the case, grandchildren included (the harness is
+ * their subreaper), is reaped before the verdict is printed, so that a
+ * case's helpers never outlive it, never keep the runner's output pipe
+ * open, and their hugetlb claims are released (lib/hoststate.c's
+ * guardian sees them go) before the next case.  The child's exit status is the verdict
  * (0 pass, 1 fail, 4 skip with its reason).  A failure that matches the
  * known-issues file for this kernel is reported as XFAIL with its
  * evidence (the failure output stays in the log).
@@ -11,16 +17,20 @@
 #ifndef GMEM_KTAP_H
 #define GMEM_KTAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct ktap_case {
 	const char *name;
 	void (*fn)(void);
 	unsigned int timeout_s;		/* 0: the harness default */
+	bool hidden;			/* run only when -t names it exactly */
 };
 
-#define KTAP_CASE(fn)		{ #fn, fn, 0 }
-#define KTAP_CASE_T(fn, t)	{ #fn, fn, t }
+#define KTAP_CASE(fn)		{ #fn, fn, 0, false }
+#define KTAP_CASE_T(fn, t)	{ #fn, fn, t, false }
+/* A case other cases run on purpose (e.g. one that fails): never listed. */
+#define KTAP_CASE_HIDDEN(fn)	{ #fn, fn, 0, true }
 
 /*
  * Parse -l/--list, -t/--test NAME (repeatable), -h/--help; run the cases;

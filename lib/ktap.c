@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include "test_util.h"
 
 #define DEFAULT_CASE_TIMEOUT_S	120
+#define REAP_TIMEOUT_S		30
 #define REASON_LEN		512
 
 int ktap_in_case;
@@ -204,6 +206,88 @@ static unsigned int case_timeout(const struct ktap_case *c)
 	return t;
 }
 
+/*
+ * Our children still running after the reap timeout (outside the case's
+ * group: they called setsid or setpgid), from /proc/self/task/<tid>/
+ * children: named and killed.
+ */
+static unsigned int kill_children_left(void)
+{
+	char path[64], buf[4096], comm[64];
+	unsigned int n = 0;
+	char *p, *end;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children",
+		 (int)getpid());
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	for (p = buf; *p; p = end) {
+		long pid = strtol(p, &end, 10);
+		FILE *c;
+
+		if (end == p)
+			break;
+		snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+		comm[0] = 0;
+		c = fopen(path, "r");
+		if (c) {
+			if (!fgets(comm, sizeof(comm), c))
+				comm[0] = 0;
+			fclose(c);
+		}
+		comm[strcspn(comm, "\n")] = 0;
+		test_diag("pid %ld (%s) outlived its case by %u s: killed",
+			  pid, comm, REAP_TIMEOUT_S);
+		kill(pid, SIGKILL);
+		n++;
+	}
+	return n;
+}
+
+/* The running case's process group (0 between cases), for signals. */
+static volatile pid_t case_pgid;
+
+/*
+ * After the case's process ended: kill what is left of its group and
+ * reap every process of the case that came to us (subreaper): the
+ * group's members and what they forked, guardians included (they exit
+ * once the claims they watch are released).  Anything still there after
+ * REAP_TIMEOUT_S is named and killed; the count of such is returned.
+ */
+static unsigned int reap_case(pid_t pgid)
+{
+	uint64_t deadline = now_ns() + REAP_TIMEOUT_S * 1000000000ULL;
+	unsigned int reaped = 0, stuck = 0;
+	int status;
+	pid_t r;
+
+	kill(-pgid, SIGKILL);
+	for (;;) {
+		r = waitpid(-1, &status, WNOHANG);
+		if (r > 0) {
+			reaped++;
+			continue;
+		}
+		if (r < 0 && errno == ECHILD)
+			break;
+		if (now_ns() > deadline) {
+			stuck += kill_children_left();
+			deadline = now_ns() + REAP_TIMEOUT_S * 1000000000ULL;
+			if (stuck > 64)
+				break;
+		}
+		usleep(10000);
+	}
+	if (reaped)
+		test_diag("reaped %u process(es) the case left", reaped);
+	return stuck;
+}
+
 /* Wait for the child up to the timeout; kill it past that. */
 static int wait_case(pid_t pid, unsigned int timeout_s, bool *timed_out)
 {
@@ -222,7 +306,7 @@ static int wait_case(pid_t pid, unsigned int timeout_s, bool *timed_out)
 			return status;
 		if (now_ns() > deadline) {
 			*timed_out = true;
-			kill(pid, SIGKILL);
+			kill(-pid, SIGKILL);
 			waitpid(pid, &status, 0);
 			return status;
 		}
@@ -241,6 +325,7 @@ static void run_case(unsigned int idx, const struct ktap_case *c,
 	char why[REASON_LEN];
 	const char *other;
 	bool timed_out;
+	unsigned int stuck;
 	int status, code;
 	pid_t pid;
 
@@ -257,6 +342,12 @@ static void run_case(unsigned int idx, const struct ktap_case *c,
 	if (!pid) {
 		sigset_t set;
 
+		setpgid(0, 0);
+		/* The harness killed outright: take the case with it. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
 		sigemptyset(&set);
 		sigaddset(&set, SIGCHLD);
 		sigprocmask(SIG_UNBLOCK, &set, NULL);
@@ -267,7 +358,11 @@ static void run_case(unsigned int idx, const struct ktap_case *c,
 		fflush(stdout);
 		_exit(KSFT_PASS);
 	}
+	setpgid(pid, pid);	/* either of us may run first */
+	case_pgid = pid;
 	status = wait_case(pid, case_timeout(c), &timed_out);
+	stuck = reap_case(pid);
+	case_pgid = 0;
 	if (timed_out) {
 		test_diag("%s: killed after the %u s case timeout",
 			  c->name, case_timeout(c));
@@ -278,6 +373,11 @@ static void run_case(unsigned int idx, const struct ktap_case *c,
 		code = KSFT_FAIL;
 	} else {
 		code = WEXITSTATUS(status);
+	}
+	if (stuck) {
+		test_diag("%s: %u process(es) outlived the case", c->name,
+			  stuck);
+		code = KSFT_FAIL;
 	}
 
 	other = not_on_selected_kind(why, sizeof(why));
@@ -318,6 +418,28 @@ static void run_case(unsigned int idx, const struct ktap_case *c,
 	fflush(stdout);
 }
 
+/*
+ * SIGINT/SIGTERM/SIGHUP of the harness (Ctrl-C, a runner's timeout):
+ * the running case's group goes first, then the harness, by the same
+ * signal.
+ */
+static void harness_signal(int sig)
+{
+	if (case_pgid > 0)
+		kill(-case_pgid, SIGKILL);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void harness_setup(void)
+{
+	/* Orphans of a case (grandchildren) come to us to be reaped. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	signal(SIGINT, harness_signal);
+	signal(SIGTERM, harness_signal);
+	signal(SIGHUP, harness_signal);
+}
+
 /* So that sigtimedwait() in wait_case() sees the child exit. */
 static void block_sigchld(void)
 {
@@ -341,14 +463,15 @@ static void usage(const char *prog, FILE *out)
 		"4 (all skipped).\n", prog);
 }
 
-static bool selected(const char *name, char **only, int nr_only)
+static bool selected(const struct ktap_case *c, char **only, int nr_only)
 {
 	int i;
 
 	if (!nr_only)
-		return true;
+		return !c->hidden;
 	for (i = 0; i < nr_only; i++)
-		if (!fnmatch(only[i], name, 0))
+		if (c->hidden ? !strcmp(only[i], c->name) :
+		    !fnmatch(only[i], c->name, 0))
 			return true;
 	return false;
 }
@@ -372,7 +495,8 @@ int ktap_main(int argc, char **argv, const struct ktap_case *cases,
 		switch (opt) {
 		case 'l':
 			for (i = 0; i < nr_cases; i++)
-				printf("%s\n", cases[i].name);
+				if (!cases[i].hidden)
+					printf("%s\n", cases[i].name);
 			return 0;
 		case 't':
 			if (nr_only == ARRAY_SIZE(only)) {
@@ -403,7 +527,7 @@ int ktap_main(int argc, char **argv, const struct ktap_case *cases,
 		return 2;
 	}
 	for (i = 0; i < nr_cases; i++)
-		n += selected(cases[i].name, only, nr_only);
+		n += selected(&cases[i], only, nr_only);
 	if (!n) {
 		fprintf(stderr, "%s: no case matches\n", prog);
 		return 2;
@@ -417,10 +541,11 @@ int ktap_main(int argc, char **argv, const struct ktap_case *cases,
 	}
 	load_known_issues(argv[0], prog);
 	block_sigchld();
+	harness_setup();
 
 	printf("TAP version 13\n1..%u\n", n);
 	for (i = 0; i < nr_cases; i++)
-		if (selected(cases[i].name, only, nr_only))
+		if (selected(&cases[i], only, nr_only))
 			run_case(++idx, &cases[i], &t);
 	printf("# Totals: pass:%u fail:%u xfail:%u xpass:0 skip:%u error:0\n",
 	       t.pass, t.fail, t.xfail, t.skip);

@@ -6,10 +6,13 @@
  * repair), and concurrent runs add their pages up.  Each case grows the
  * 2M pool by a few pages in child processes and reads nr_hugepages.
  */
+#include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -186,12 +189,114 @@ static void dead_claim_repaired_by_next_run(void)
 	rmdir(dir);
 }
 
+/*
+ * Hidden (run only by failing_case_leaves_nothing): two helpers that
+ * claim pool pages and wait forever, their pids in $GMEMSUITE_LEAK_PIDS,
+ * then a failed assertion.
+ */
+static void deliberate_failure_with_children(void)
+{
+	const char *path = getenv("GMEMSUITE_LEAK_PIDS");
+	FILE *f;
+
+	TEST_REQUIRE(path, "GMEMSUITE_LEAK_PIDS unset: run by "
+		     "failing_case_leaves_nothing only");
+	f = fopen(path, "w");
+	TEST_ASSERT(f, "creating %s", path);
+	fprintf(f, "%d\n%d\n", holder(PAGES), holder(PAGES));
+	fclose(f);
+	TEST_FAIL("a deliberate failure with two helpers holding %u pages "
+		  "each", PAGES);
+}
+
+/* Wait for EOF on fd (every writer gone), up to secs; false if not. */
+static bool drain_to_eof(int fd, unsigned int secs, char *out, size_t len)
+{
+	uint64_t deadline = now_ns() + secs * 1000000000ULL;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	size_t got = 0;
+	ssize_t n;
+
+	while (now_ns() < deadline) {
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		n = read(fd, out + got, len - 1 - got);
+		if (n <= 0) {
+			out[got] = 0;
+			return !n;
+		}
+		got += n;
+		if (got == len - 1)
+			got = 0;	/* keep the tail */
+	}
+	out[got] = 0;
+	return false;
+}
+
+/*
+ * A case that fails with helpers still running, run as kselftest's
+ * runner runs a program (its output into a pipe): the program exits 1,
+ * the pipe reaches EOF at once (no helper keeps it open), no helper is
+ * left, and the pool is as before.
+ */
+static void failing_case_leaves_nothing(void)
+{
+	char exe[512], pids[] = "/tmp/gmemsuite-leak.XXXXXX", out[8192];
+	uint64_t before = require_pool();
+	int p[2], status, fd, i;
+	long pid[2] = { 0, 0 };
+	ssize_t n;
+	pid_t run;
+	FILE *f;
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	TEST_ASSERT(n > 0, "readlink /proc/self/exe");
+	exe[n] = 0;
+	fd = mkstemp(pids);
+	TEST_ASSERT(fd >= 0, "mkstemp");
+	close(fd);
+	TEST_ASSERT(!pipe(p), "pipe");
+	run = fork();
+	TEST_ASSERT(run >= 0, "fork");
+	if (!run) {
+		setenv("GMEMSUITE_LEAK_PIDS", pids, 1);
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		close(p[0]);
+		close(p[1]);
+		execl(exe, exe, "-t", "deliberate_failure_with_children",
+		      (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	TEST_ASSERT(drain_to_eof(p[0], 60, out, sizeof(out)), "the program's"
+		    " output pipe still open after 60 s (a helper holds it)");
+	close(p[0]);
+	TEST_ASSERT_EQ(waitpid(run, &status, 0), run);
+	test_diag("inner run:\n%s", out);
+	TEST_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 1,
+		    "inner run: status 0x%x, want exit 1", status);
+	TEST_ASSERT(strstr(out, "not ok 1 deliberate_failure_with_children"),
+		    "the deliberate failure was not reported");
+	f = fopen(pids, "r");
+	TEST_ASSERT(f && fscanf(f, "%ld %ld", &pid[0], &pid[1]) == 2,
+		    "the helpers' pids (%s)", pids);
+	fclose(f);
+	unlink(pids);
+	for (i = 0; i < 2; i++)
+		TEST_ASSERT(kill(pid[i], 0) && errno == ESRCH, "helper %ld "
+			    "still there after its case failed", pid[i]);
+	expect_pool(before, 0, "after the failed case");
+}
+
 static const struct ktap_case cases[] = {
 	KTAP_CASE(failure_restores_pool),
 	KTAP_CASE(skip_restores_pool),
 	KTAP_CASE(sigkill_restored_by_guardian),
 	KTAP_CASE(concurrent_claims_add_up),
 	KTAP_CASE(dead_claim_repaired_by_next_run),
+	KTAP_CASE(failing_case_leaves_nothing),
+	KTAP_CASE_HIDDEN(deliberate_failure_with_children),
 };
 
 int main(int argc, char **argv)
