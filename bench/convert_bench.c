@@ -149,6 +149,8 @@ static void parse_paths(char *list)
 	}
 }
 
+static uint64_t max_size(void);
+
 static void parse(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -214,6 +216,11 @@ static void parse(int argc, char **argv)
 	}
 	if (optind < argc)
 		bad("unexpected argument", argv[optind]);
+	/* One region of the largest size, 2M-aligned: both sides touched. */
+	bench_check_fit(prog, "--sizes", &(struct bench_fit){
+		.size = ALIGN_UP(max_size(), SZ_2M), .backing = BACKING_ANON,
+		.guest_page = cfg.guest_page, .copies = 2,
+	});
 }
 
 /*

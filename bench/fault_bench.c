@@ -337,6 +337,11 @@ static void parse(int argc, char **argv, struct config *c)
 	if (c->size % (c->vcpus * guest_page_bytes(c->guest_page)))
 		bad("--size must split into whole guest pages per vCPU (%s)",
 		    "size % (vcpus * guest page)");
+	/* One side is touched: the backing, or the guest_memfd. */
+	bench_check_fit(prog, "--size", &(struct bench_fit){
+		.size = c->size, .backing = c->backing,
+		.guest_page = c->guest_page, .copies = 1,
+	});
 }
 
 static const char *backing_label(const struct config *c)

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "json.h"
+#include "kvm_util.h"
 #include "probe.h"
 
 #define BENCH_SCHEMA	1
@@ -48,6 +49,24 @@ void bench_json_end(struct json *j);
 /* Parse a size option or exit 2 with a one-line error. */
 uint64_t bench_parse_size(const char *prog, const char *opt,
 			  const char *val);
+/*
+ * What a benchmark will allocate, checked against what the host can give
+ * before anything is allocated: whole 4K, hugetlb and guest pages; the
+ * guest's physical address space; the guest page-table pool; MemAvailable
+ * (copies times for anon/shmem/guest_memfd; vm.overcommit_memory=2:
+ * CommitLimit - Committed_AS); free + allocatable huge pages.  A request
+ * that cannot fit exits 2 with one line naming the limit and the numbers.
+ */
+struct bench_fit {
+	uint64_t size;
+	enum backing_type backing;
+	enum guest_page guest_page;
+	unsigned int copies;	/* 2: shared side and guest_memfd touched */
+};
+void bench_check_fit(const char *prog, const char *opt,
+		     const struct bench_fit *f);
+/* "1.5 GiB": a size for messages (rotating static buffers). */
+const char *human_size(uint64_t v);
 /* Parse an unsigned option within [lo, hi] or exit 2. */
 unsigned long bench_parse_uint(const char *prog, const char *opt,
 			       const char *val, unsigned long lo,

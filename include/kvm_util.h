@@ -27,6 +27,13 @@ struct kvm_stats;
 #define KVM_DEV_PATH		"/dev/kvm"
 #define VM_MAX_VCPUS		64
 #define SYS_SLOT		0
+/*
+ * The system slot's pool (after the binary): page tables, stacks, GDT/IDT.
+ * SYS_POOL_RESERVE of it is kept for everything but the page tables of
+ * test regions (bench_check_fit()).
+ */
+#define SYS_POOL_SIZE		(64ULL << 20)
+#define SYS_POOL_RESERVE	(8ULL << 20)
 /* Default GPA of the first test region: above 4 GiB, clear of the system slot. */
 #define TEST_REGION_GPA		0x100000000ULL
 

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -173,6 +176,170 @@ uint64_t bench_parse_size(const char *prog, const char *opt,
 		exit(2);
 	}
 	return v;
+}
+
+/* A field of /proc/meminfo in bytes; false if absent. */
+static bool meminfo_bytes(const char *field, uint64_t *out)
+{
+	char line[256];
+	size_t n = strlen(field);
+	bool found = false;
+	FILE *f = fopen("/proc/meminfo", "re");
+	unsigned long long kb;
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, n) && line[n] == ':' &&
+		    sscanf(line + n + 1, "%llu", &kb) == 1) {
+			*out = (uint64_t)kb << 10;
+			found = true;
+		}
+	fclose(f);
+	return found;
+}
+
+/* The host's physical address width (CPUID 0x80000008), 36 if unknown. */
+static unsigned int host_phys_bits(void)
+{
+	uint32_t a, b, c, d;
+
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+			 : "a"(0x80000000));
+	if (a < 0x80000008)
+		return 36;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+			 : "a"(0x80000008));
+	return a & 0xff;
+}
+
+static void __noreturn refuse(const char *prog, const char *opt,
+			      uint64_t size, const char *fmt, ...)
+{
+	char why[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s: %s %llu (%s): %s\n", prog, opt,
+		(unsigned long long)size, human_size(size), why);
+	exit(2);
+}
+
+const char *human_size(uint64_t v)
+{
+	static char buf[4][32];
+	static unsigned int next;
+	static const char units[] = "KMGTPE";
+	char *b = buf[next++ % 4];
+	int u = -1;
+	double d = v;
+
+	while (d >= 1024 && u < 5) {
+		d /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(b, 32, "%llu bytes", (unsigned long long)v);
+	else
+		snprintf(b, 32, "%.4g %ciB", d, units[u]);
+	return b;
+}
+
+/*
+ * Page-table pages the guest needs to map size bytes with leaf pages of
+ * leaf bytes (one PT per 2M, one PD per 1G, one PDPT per 512G), from the
+ * system slot's pool (lib/x86.c, SYS_POOL_SIZE).
+ */
+static uint64_t pt_pool_need(uint64_t size, uint64_t leaf)
+{
+	uint64_t pages = DIV_ROUND_UP(size, 512 * SZ_1G) + 1;
+
+	if (leaf < SZ_1G)
+		pages += DIV_ROUND_UP(size, SZ_1G) + 1;
+	if (leaf < SZ_2M)
+		pages += DIV_ROUND_UP(size, SZ_2M) + 1;
+	return pages * SZ_4K;
+}
+
+static void check_memory(const char *prog, const char *opt,
+			 const struct bench_fit *f, uint64_t hpage);
+
+void bench_check_fit(const char *prog, const char *opt,
+		     const struct bench_fit *f)
+{
+	uint64_t leaf = guest_page_bytes(f->guest_page);
+	uint64_t hpage = f->backing == BACKING_HUGETLB_1G ? SZ_1G :
+			 f->backing == BACKING_HUGETLB_2M ? SZ_2M : 0;
+	unsigned int bits = host_phys_bits();
+
+	if (f->size % SZ_4K)
+		refuse(prog, opt, f->size, "not a multiple of 4 KiB");
+	if (hpage && f->size % hpage)
+		refuse(prog, opt, f->size, "not a whole number of %s hugetlb "
+		       "pages", human_size(hpage));
+	if (f->size % leaf)
+		refuse(prog, opt, f->size, "not a whole number of %s guest "
+		       "pages", human_size(leaf));
+	if (bits >= 64 || f->size > (1ULL << bits) - TEST_REGION_GPA)
+		refuse(prog, opt, f->size, "the guest's physical address "
+		       "space ends at %s (%u bits), and the region starts at "
+		       "%s", human_size(1ULL << (bits < 64 ? bits : 63)), bits,
+		       human_size(TEST_REGION_GPA));
+	check_memory(prog, opt, f, hpage);
+	if (pt_pool_need(f->size, leaf) > SYS_POOL_SIZE - SYS_POOL_RESERVE)
+		refuse(prog, opt, f->size, "mapping it with %s guest pages "
+		       "needs %s of guest page tables, over the %s pool "
+		       "(larger guest pages need fewer)", human_size(leaf),
+		       human_size(pt_pool_need(f->size, leaf)),
+		       human_size(SYS_POOL_SIZE - SYS_POOL_RESERVE));
+}
+
+static void check_memory(const char *prog, const char *opt,
+			 const struct bench_fit *f, uint64_t hpage)
+{
+	uint64_t avail = 0, limit;
+
+	if (!meminfo_bytes("MemAvailable", &avail))
+		return;
+	if (hpage) {
+		uint64_t free = 0, want = f->size / hpage;
+		char path[128];
+
+		snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/"
+			 "hugepages-%llukB/free_hugepages",
+			 (unsigned long long)(hpage >> 10));
+		read_file_u64(path, &free);
+		/* Free pages, and what the pool could grow by at most. */
+		limit = free + avail / hpage;
+		if (want > limit)
+			refuse(prog, opt, f->size, "needs %llu %s pages; the "
+			       "host has %llu free and at most %llu more "
+			       "(MemAvailable %s)", (unsigned long long)want,
+			       human_size(hpage), (unsigned long long)free,
+			       (unsigned long long)(avail / hpage),
+			       human_size(avail));
+		return;
+	}
+	if (f->copies > 1 && f->size > avail / f->copies)
+		refuse(prog, opt, f->size, "%u copies (shared and private) "
+		       "need %s; MemAvailable is %s", f->copies,
+		       human_size(f->size * f->copies), human_size(avail));
+	if (f->size > avail)
+		refuse(prog, opt, f->size, "more than MemAvailable (%s): the "
+		       "run would end in an OOM kill", human_size(avail));
+	if (meminfo_bytes("CommitLimit", &limit) &&
+	    read_file_u64("/proc/sys/vm/overcommit_memory", &avail) &&
+	    avail == 2) {
+		uint64_t used = 0;
+
+		meminfo_bytes("Committed_AS", &used);
+		if (f->size * f->copies > (limit > used ? limit - used : 0))
+			refuse(prog, opt, f->size, "vm.overcommit_memory=2 "
+			       "and only %s of CommitLimit is left",
+			       human_size(limit > used ? limit - used : 0));
+	}
 }
 
 unsigned long bench_parse_uint(const char *prog, const char *opt,

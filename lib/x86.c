@@ -16,7 +16,6 @@
 #include "kvm_util.h"
 #include "processor.h"
 
-#define SYS_POOL_SIZE		(64ULL << 20)
 #define VCPU_STACK_PAGES	(GUEST_STACK_BYTES / SZ_4K)
 #define GDT_CODE_SEL		0x08
 #define GDT_DATA_SEL		0x10
