@@ -45,6 +45,19 @@ struct knob_claim_result {
  */
 int knob_claim(const char *path, uint64_t amount, const char *base_path,
 	       struct knob_claim_result *res);
+/*
+ * The knob's ledger as it is now, read only: its original value, the
+ * value the live claims make it (knob_claim's formula), their number and
+ * pid's own amount, and the knob's value read under the same lock (the
+ * two agree once every claimer is done writing).  false when there is no
+ * ledger (nobody claims: the knob should be at its original value).
+ */
+struct knob_ledger {
+	uint64_t orig, base, target, mine, value;
+	bool have_value;
+	unsigned int nr;
+};
+bool knob_ledger_view(const char *path, int pid, struct knob_ledger *v);
 /* Drop this process's claims on one knob / on every knob. */
 void knob_release(const char *path);
 void hoststate_release_all(void);

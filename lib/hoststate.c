@@ -492,6 +492,41 @@ int knob_claim(const char *path, uint64_t amount, const char *base_path,
 	return err;
 }
 
+bool knob_ledger_view(const char *path, int pid, struct knob_ledger *v)
+{
+	char lpath[PATH_LEN + 64], buf[LEDGER_LEN];
+	struct ledger l;
+	unsigned int i;
+	int fd;
+
+	memset(v, 0, sizeof(*v));
+	ledger_path(path, lpath, sizeof(lpath));
+	fd = open(lpath, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	flock(fd, LOCK_SH);
+	read_all(fd, buf, sizeof(buf));
+	/* Under the lock: claimers write the knob holding it exclusively. */
+	v->have_value = knob_read(path, &v->value);
+	close(fd);
+	ledger_parse(buf, &l);
+	if (!l.have_orig)
+		return false;
+	/* Claims of processes that are gone do not count (not dropped). */
+	for (i = 0; i < l.n; i++) {
+		if (proc_start(l.c[i].pid) != l.c[i].start)
+			continue;
+		l.c[v->nr++] = l.c[i];
+		if (l.c[i].pid == pid)
+			v->mine += l.c[i].amount;
+	}
+	l.n = v->nr;
+	v->orig = l.orig;
+	v->base = l.base;
+	v->target = ledger_target(&l);
+	return true;
+}
+
 void knob_release(const char *path)
 {
 	unsigned int i;

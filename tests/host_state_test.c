@@ -5,6 +5,11 @@
  * SIGKILL: the guardian; SIGKILL of the guardian too: the next run's
  * repair), and concurrent runs add their pages up.  Each case grows the
  * 2M pool by a few pages in child processes and reads nr_hugepages.
+ * Other runs may hold the pool meanwhile (two suites at once, another
+ * user's benchmark): the cases never expect an absolute pool size, only
+ * what the ledger says it must be (lib/hoststate.c: its target while
+ * anyone claims, its original value once nobody does) and their own
+ * claims in it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -40,16 +45,50 @@ static uint64_t require_pool(void)
 	return pool();
 }
 
-/* Wait up to secs for the pool to read want (a guardian may be busy). */
-static void expect_pool(uint64_t want, unsigned int secs, const char *what)
+/* The pool's value with nobody's claim: the ledger's, or the pool now. */
+static uint64_t pool_orig(void)
 {
-	uint64_t deadline = now_ns() + secs * 1000000000ULL, now;
+	struct knob_ledger v;
 
-	while ((now = pool()) != want && now_ns() < deadline)
+	return knob_ledger_view(POOL, 0, &v) ? v.orig : pool();
+}
+
+/*
+ * Wait up to secs (a guardian may be busy) for the pool to read what the
+ * ledger says: its target while anyone claims, else orig (the pool's
+ * value with no claim, pool_orig() before the case).
+ */
+static void expect_settled(uint64_t orig, unsigned int secs,
+			   const char *what)
+{
+	/* Other runs change both meanwhile: wait for a consistent view. */
+	uint64_t deadline = now_ns() + (secs > 2 ? secs : 2) * 1000000000ULL;
+	uint64_t now, want;
+	struct knob_ledger v;
+	bool claimed;
+
+	for (;;) {
+		claimed = knob_ledger_view(POOL, 0, &v);
+		want = claimed ? v.target : orig;
+		now = claimed && v.have_value ? v.value : pool();
+		if (now == want || now_ns() >= deadline)
+			break;
 		usleep(20000);
-	TEST_ASSERT(now == want, "%s: nr_hugepages %llu, expected %llu", what,
-		    (unsigned long long)now, (unsigned long long)want);
-	test_diag("%s: nr_hugepages %llu", what, (unsigned long long)now);
+	}
+	TEST_ASSERT(now == want, "%s: nr_hugepages %llu, expected %llu (%s)",
+		    what, (unsigned long long)now, (unsigned long long)want,
+		    claimed ? "the ledger's target" : "no claim: the original");
+	test_diag("%s: nr_hugepages %llu (%s, %u live claim(s))", what,
+		  (unsigned long long)now, claimed ? "ledger target" :
+		  "original", claimed ? v.nr : 0);
+}
+
+/* pid's claim on the pool, in pages (0: none). */
+static uint64_t claim_of(pid_t pid)
+{
+	struct knob_ledger v;
+
+	return knob_ledger_view(POOL, pid, &v) ? v.mine : 0;
 }
 
 static void claim_then_fail(void)
@@ -68,23 +107,23 @@ static void claim_then_skip(void)
 /* A failed assertion (_exit, no atexit) puts the pool back at once. */
 static void failure_restores_pool(void)
 {
-	uint64_t before = require_pool();
+	uint64_t before = (require_pool(), pool_orig());
 	char out[4096];
 
 	TEST_ASSERT_EQ(test_run_captured(claim_then_fail, out, sizeof(out)),
 		       KSFT_FAIL);
 	test_diag("child said: %s", strstr(out, "deliberate") ?: out);
-	expect_pool(before, 0, "after the failed case");
+	expect_settled(before, 0, "after the failed case");
 }
 
 static void skip_restores_pool(void)
 {
-	uint64_t before = require_pool();
+	uint64_t before = (require_pool(), pool_orig());
 	char out[4096];
 
 	TEST_ASSERT_EQ(test_run_captured(claim_then_skip, out, sizeof(out)),
 		       KSFT_SKIP);
-	expect_pool(before, 0, "after the skipped case");
+	expect_settled(before, 0, "after the skipped case");
 }
 
 /* A child that claims and holds until killed; its pid. */
@@ -120,72 +159,99 @@ static void kill_and_reap(pid_t pid, int sig)
 /* SIGKILL: no handler runs; the holder's guardian restores the pool. */
 static void sigkill_restored_by_guardian(void)
 {
-	uint64_t before = require_pool();
+	uint64_t before = (require_pool(), pool_orig());
 	pid_t pid = holder(PAGES);
 
-	test_diag("holding: nr_hugepages %llu", (unsigned long long)pool());
-	TEST_ASSERT(pool() > before || before >= PAGES, "pool not grown");
+	TEST_ASSERT_EQ(claim_of(pid), PAGES);
+	expect_settled(before, 0, "holding");
 	kill_and_reap(pid, SIGKILL);
-	expect_pool(before, 5, "after SIGKILL");
+	expect_settled(before, 5, "after SIGKILL");
+	TEST_ASSERT_EQ(claim_of(pid), 0);
 }
 
 /* Two holders: their pages add up; the pool shrinks as each goes. */
 static void concurrent_claims_add_up(void)
 {
-	uint64_t before = require_pool(), free0 = 0, want;
+	uint64_t before = (require_pool(), pool_orig());
+	struct knob_ledger v;
 	pid_t a, b;
 
-	read_file_u64(FREE, &free0);
 	a = holder(PAGES);
 	b = holder(PAGES);
-	want = before + (2 * PAGES > free0 ? 2 * PAGES - free0 : 0);
-	expect_pool(want, 0, "two holders of 8 pages");
+	TEST_ASSERT_EQ(claim_of(a), PAGES);
+	TEST_ASSERT_EQ(claim_of(b), PAGES);
+	TEST_ASSERT(knob_ledger_view(POOL, 0, &v), "no ledger while holding");
+	test_diag("ledger: original %llu, head room %llu, %u claims, target "
+		  "%llu", (unsigned long long)v.orig,
+		  (unsigned long long)v.base, v.nr,
+		  (unsigned long long)v.target);
+	/* Both claims count: the target covers 2 * PAGES beyond the room. */
+	TEST_ASSERT(v.target >= v.orig + (2 * PAGES > v.base ?
+					  2 * PAGES - v.base : 0),
+		    "target %llu below original %llu + two claims of %u "
+		    "beyond head room %llu", (unsigned long long)v.target,
+		    (unsigned long long)v.orig, PAGES,
+		    (unsigned long long)v.base);
+	expect_settled(before, 0, "two holders of 8 pages");
 	kill_and_reap(a, SIGTERM);
-	want = before + (PAGES > free0 ? PAGES - free0 : 0);
-	expect_pool(want, 5, "one holder left");
+	TEST_ASSERT_EQ(claim_of(a), 0);
+	expect_settled(before, 5, "one holder left");
 	kill_and_reap(b, SIGKILL);
-	expect_pool(before, 5, "none left");
+	expect_settled(before, 5, "none left");
 }
 
 /*
  * A claim whose process and guardian both died (SIGKILL of the process
  * group, a crash of the machine's session): the next claimer finds the
- * knob grown, the claim dead, repairs it and says so.
+ * knob grown, the claim dead, repairs it and says so.  On a knob of its
+ * own (a file in a private state directory, the pool's number in it):
+ * writing the real pool by hand would fight other runs' claims.
  */
 static void dead_claim_repaired_by_next_run(void)
 {
-	uint64_t before = require_pool();
-	char dir[] = "/tmp/gmemsuite-state.XXXXXX", path[256], line[512];
+	char dir[] = "/tmp/gmemsuite-state.XXXXXX", knob[256], lpath[512];
+	char line[512], lname[256];
+	const uint64_t orig = 3;
 	struct knob_claim_result res;
+	uint64_t v = 0;
+	unsigned int i;
 	pid_t dead;
 	int fd, n;
 
 	TEST_ASSERT(mkdtemp(dir), "mkdtemp");
-	/* A private ledger directory: no real run sees this fake claim. */
 	setenv("GMEMSUITE_STATE_DIR", dir, 1);
+	snprintf(knob, sizeof(knob), "%s/nr_hugepages", dir);
+	snprintf(line, sizeof(line), "%llu", (unsigned long long)(orig +
+								PAGES));
+	TEST_ASSERT(write_file_str(knob, line), "creating %s", knob);
 	dead = fork();
 	if (!dead)
 		_exit(0);
 	waitpid(dead, NULL, 0);
-	snprintf(path, sizeof(path), "%s/%s.ledger", dir,
-		 "_sys_kernel_mm_hugepages_hugepages-2048kB_nr_hugepages");
-	fd = open(path, O_WRONLY | O_CREAT, 0644);
-	TEST_ASSERT(fd >= 0, "creating %s", path);
+	/* The ledger's name: the knob's path with '/' as '_'. */
+	snprintf(lname, sizeof(lname), "%s", knob);
+	for (i = 0; lname[i]; i++)
+		if (lname[i] == '/')
+			lname[i] = '_';
+	snprintf(lpath, sizeof(lpath), "%s/%s.ledger", dir, lname);
+	fd = open(lpath, O_WRONLY | O_CREAT, 0644);
+	TEST_ASSERT(fd >= 0, "creating %s", lpath);
 	n = snprintf(line, sizeof(line), "knob %s\norig %llu\nbase 0\n"
-		     "claim %d 1 %u\n", POOL, (unsigned long long)before,
-		     dead, PAGES);
+		     "claim %d 1 %u\n", knob, (unsigned long long)orig, dead,
+		     PAGES);
 	TEST_ASSERT(write(fd, line, n) == n, "writing the ledger");
 	close(fd);
-	snprintf(line, sizeof(line), "%llu",
-		 (unsigned long long)(before + PAGES));
-	TEST_ASSERT(write_file_str(POOL, line), "growing the pool by hand");
 
-	TEST_ASSERT(!knob_claim(POOL, 0, NULL, &res), "claim");
-	TEST_ASSERT_EQ(res.orig, before);
+	TEST_ASSERT(!knob_claim(knob, 0, NULL, &res), "claim");
+	TEST_ASSERT_EQ(res.orig, orig);
 	TEST_ASSERT_EQ(res.nr_others, 0);
-	knob_release(POOL);
-	expect_pool(before, 0, "after the repair");
-	TEST_ASSERT(access(path, F_OK), "ledger %s left behind", path);
+	knob_release(knob);
+	TEST_ASSERT(read_file_u64(knob, &v), "reading %s", knob);
+	TEST_ASSERT_EQ(v, orig);
+	test_diag("after the repair: the knob reads %llu",
+		  (unsigned long long)v);
+	TEST_ASSERT(access(lpath, F_OK), "ledger %s left behind", lpath);
+	unlink(knob);
 	rmdir(dir);
 }
 
@@ -242,7 +308,7 @@ static bool drain_to_eof(int fd, unsigned int secs, char *out, size_t len)
 static void failing_case_leaves_nothing(void)
 {
 	char exe[512], pids[] = "/tmp/gmemsuite-leak.XXXXXX", out[8192];
-	uint64_t before = require_pool();
+	uint64_t before = (require_pool(), pool_orig());
 	int p[2], status, fd, i;
 	long pid[2] = { 0, 0 };
 	ssize_t n;
@@ -286,7 +352,7 @@ static void failing_case_leaves_nothing(void)
 	for (i = 0; i < 2; i++)
 		TEST_ASSERT(kill(pid[i], 0) && errno == ESRCH, "helper %ld "
 			    "still there after its case failed", pid[i]);
-	expect_pool(before, 0, "after the failed case");
+	expect_settled(before, 0, "after the failed case");
 }
 
 static const struct ktap_case cases[] = {
