@@ -18,7 +18,7 @@ done
 for d in "$here" "$here/data"; do
 	[ -f "$d/compare-host-pvm.json" ] && { data=$d; break; }
 done
-plan=12
+plan=14
 echo "TAP version 13"
 echo "1..$plan"
 if [ -z "$tool" ] || [ -z "$data" ]; then
@@ -104,4 +104,23 @@ sed 's/"latency_ns"/"latency_gone"/' "$host" >"$tmp/C/fault-anon-x1-run1.json"
 check 12 run_without_statistics_one_line_error 2 \
 	"^results: anon x1 write seq 4K: a run without results.latency_ns$" \
 	"$tmp/A" "$tmp/C"
+# The summary says at its top what the host could not test, and where.
+summary_row() { # N NAME PATTERN
+	if grep -q -- "$3" "$tmp/D/summary.md"; then
+		echo "ok $1 $2"
+	else
+		sed -n 1,8p "$tmp/D/summary.md" | sed 's/^/# /'
+		echo "not ok $1 $2"
+		fail=1
+	fi
+}
+mkdir -p "$tmp/D"
+sed '0,/"guest_memfd": 1,/s//"guest_memfd": 0,/' "$host" >"$tmp/D/fault-anon-x1.json"
+"$tool" summary "$tmp/D" >/dev/null 2>&1
+summary_row 13 summary_names_missing_guest_memfd \
+	'^\*\*Not testable on this host:\*\* guest_memfd (KVM_CAP_GUEST_MEMFD = 0 on .*: this kernel build lacks guest_memfd .*make vmcheck'
+cp "$host" "$tmp/D/fault-anon-x1.json"
+"$tool" summary "$tmp/D" >/dev/null 2>&1
+summary_row 14 summary_names_missing_private_memory \
+	'^\*\*Not testable on this host:\*\* private memory and conversions (no KVM_X86_SW_PROTECTED_VM'
 [ $fail -eq 0 ] || exit 1

@@ -50,6 +50,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gmem.h"
 #include "jsonread.h"
 #include "samples.h"
 #include "test_util.h"
@@ -651,6 +652,28 @@ static void summary_skipped(FILE *o, const char *dir)
 	fclose(f);
 }
 
+/*
+ * What this run's host could not test, in one line each, and where it
+ * can be tested: guest_memfd absent (a 6.8+ build without it, or an
+ * older kernel), no VM type with private memory.
+ */
+static void summary_host_limits(FILE *o, const struct jnode *h)
+{
+	const char *rel = json_str_at(h, "kernel_release", "?");
+	const struct jnode *sw = json_get(h, "vm_types.sw_protected.created");
+
+	if (!json_get(h, "caps.guest_memfd"))
+		return;
+	if (json_num(h, "caps.guest_memfd", 0) == 0)
+		fprintf(o, "**Not testable on this host:** guest_memfd (%s).\n\n",
+			gmem_absent_reason(rel));
+	else if (sw && sw->type == J_BOOL && !sw->b)
+		fprintf(o, "**Not testable on this host:** private memory and "
+			"conversions (no KVM_X86_SW_PROTECTED_VM on %s: it needs "
+			"CONFIG_KVM_SW_PROTECTED_VM=y and the TDP MMU); make "
+			"vmcheck measures them on a kernel that has it.\n\n", rel);
+}
+
 static int cmd_summary(const char *dir)
 {
 	struct run *r = new_run(dir);
@@ -677,6 +700,7 @@ static int cmd_summary(const char *dir)
 		path, json_num(h, "nr_cpus", 0),
 		json_str_at(r->docs[0].root, "suite_revision", "?"),
 		json_str_at(r->docs[0].root, "date", "?"), runs);
+	summary_host_limits(o, h);
 	summary_fault(o, &gs);
 	summary_convert(o, &gs);
 	summary_skipped(o, dir);
