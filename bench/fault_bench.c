@@ -514,6 +514,12 @@ static double run_pass(const struct config *c, enum mode mode)
 	bool touches = mode != MODE_TIMER;
 	bool accept = fault_pass_accepts(c->gmem_private, vm->coco,
 					 region_fresh, touches);
+	static const char *const mode_names[] = {
+		[MODE_TIMED] = "timed pass", [MODE_UNTIMED] = "untimed pass",
+		[MODE_TIMER] = "timer floor pass",
+	};
+	struct kvm_vcpu *vcpus[VM_MAX_VCPUS];
+	struct bench_progress *progress;
 	pthread_barrier_t start;
 	unsigned int i;
 	uint64_t t0;
@@ -528,10 +534,16 @@ static double run_pass(const struct config *c, enum mode mode)
 		ctx[i].start = &start;
 		vcpu_thread_start(ctx[i].vcpu, vcpu_worker);
 	}
+	for (i = 0; i < c->vcpus; i++)
+		vcpus[i] = ctx[i].vcpu;
 	pthread_barrier_wait(&start);
 	t0 = now_ns();
+	progress = bench_progress_start(prog, mode_names[mode],
+					c->size / SZ_4K, PROGRESS_PAGES, vcpus,
+					c->vcpus);
 	for (i = 0; i < c->vcpus; i++)
 		vcpu_thread_join(ctx[i].vcpu);
+	bench_progress_stop(progress);
 	pthread_barrier_destroy(&start);
 	return (now_ns() - t0) / 1e9;
 }

@@ -67,6 +67,20 @@ void bench_check_fit(const char *prog, const char *opt,
 		     const struct bench_fit *f);
 /* "1.5 GiB": a size for messages (rotating static buffers). */
 const char *human_size(uint64_t v);
+/*
+ * Progress of a pass longer than BENCH_PROGRESS_EVERY_S, on stderr every
+ * that many seconds: pages done (each vCPU's guest_progress() word since
+ * the start, per_tick pages per bump), the rate and the ETA.  A thread
+ * of its own, outside the guest's timed loop.
+ */
+#define BENCH_PROGRESS_EVERY_S	10
+struct bench_progress;
+struct bench_progress *bench_progress_start(const char *prog,
+					    const char *what, uint64_t total,
+					    uint64_t per_tick,
+					    struct kvm_vcpu *const *vcpus,
+					    unsigned int nr);
+void bench_progress_stop(struct bench_progress *p);
 /* Parse an unsigned option within [lo, hi] or exit 2. */
 unsigned long bench_parse_uint(const char *prog, const char *opt,
 			       const char *val, unsigned long lo,

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -340,6 +341,110 @@ static void check_memory(const char *prog, const char *opt,
 			       "and only %s of CommitLimit is left",
 			       human_size(limit > used ? limit - used : 0));
 	}
+}
+
+/* ---- Progress of a long pass ---------------------------------------- */
+
+struct bench_progress {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool stop;
+	const char *prog, *what;
+	uint64_t total, per_tick, start_ns;
+	unsigned int nr;
+	struct kvm_vcpu *vcpus[VM_MAX_VCPUS];
+	uint64_t base[VM_MAX_VCPUS];
+};
+
+static uint64_t progress_done(const struct bench_progress *p)
+{
+	uint64_t done = 0;
+	unsigned int i;
+
+	/*
+	 * The guest bumps its word as it starts each chunk: the chunks
+	 * before the last bump are done.
+	 */
+	for (i = 0; i < p->nr; i++) {
+		uint64_t ticks;
+
+		if (!p->vcpus[i]->progress)
+			continue;
+		ticks = *p->vcpus[i]->progress - p->base[i];
+		done += ticks ? (ticks - 1) * p->per_tick : 0;
+	}
+	return done < p->total ? done : p->total;
+}
+
+static void *progress_fn(void *arg)
+{
+	struct bench_progress *p = arg;
+	uint64_t next = p->start_ns + BENCH_PROGRESS_EVERY_S * 1000000000ULL;
+
+	pthread_mutex_lock(&p->lock);
+	while (!p->stop) {
+		struct timespec ts;
+		uint64_t now = now_ns(), done;
+		double secs, rate;
+
+		if (now >= next) {
+			done = progress_done(p);
+			secs = (now - p->start_ns) / 1e9;
+			rate = done / secs;
+			fprintf(stderr, "%s: %s: %llu of %llu pages (%.0f%%), "
+				"%.0f pages/s, ETA %.0f s\n", p->prog, p->what,
+				(unsigned long long)done,
+				(unsigned long long)p->total,
+				100.0 * done / p->total, rate, rate > 0 ?
+				(p->total - done) / rate : 0.0);
+			next = now + BENCH_PROGRESS_EVERY_S * 1000000000ULL;
+		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec++;
+		pthread_cond_timedwait(&p->cond, &p->lock, &ts);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+struct bench_progress *bench_progress_start(const char *prog,
+					    const char *what, uint64_t total,
+					    uint64_t per_tick,
+					    struct kvm_vcpu *const *vcpus,
+					    unsigned int nr)
+{
+	struct bench_progress *p = calloc(1, sizeof(*p));
+	unsigned int i;
+
+	TEST_ASSERT(p && nr <= VM_MAX_VCPUS, "bench_progress_start");
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	p->prog = prog;
+	p->what = what;
+	p->total = total ? total : 1;
+	p->per_tick = per_tick;
+	p->nr = nr;
+	for (i = 0; i < nr; i++) {
+		p->vcpus[i] = vcpus[i];
+		p->base[i] = vcpus[i]->progress ? *vcpus[i]->progress : 0;
+	}
+	p->start_ns = now_ns();
+	TEST_ASSERT(!pthread_create(&p->thread, NULL, progress_fn, p),
+		    "progress thread");
+	return p;
+}
+
+void bench_progress_stop(struct bench_progress *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->stop = true;
+	pthread_cond_signal(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	pthread_join(p->thread, NULL);
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->cond);
+	free(p);
 }
 
 unsigned long bench_parse_uint(const char *prog, const char *opt,
