@@ -342,6 +342,10 @@ static void group_run(const struct run *r, struct groups *gs,
 			convert_key(d, key, sizeof(key));
 		else
 			continue;
+		/* Cut short (Ctrl-C twice): never a normal row or curve. */
+		if (flag(d, "interrupted"))
+			snprintf(key + strlen(key), sizeof(key) - strlen(key),
+				 " (interrupted run)");
 		file_stem(r->docs[i].path, stem, sizeof(stem));
 		for (k = 0; k < gs->n; k++)
 			if (!strcmp(gs->g[k].ckey, key) &&
