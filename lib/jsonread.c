@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <ctype.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 
 #include "jsonread.h"
@@ -218,6 +219,7 @@ struct jnode *json_parse_file(const char *path, char *err, size_t len)
 {
 	FILE *f = fopen(path, "re");
 	struct jnode *n;
+	struct stat st;
 	char *buf;
 	long size;
 
@@ -225,12 +227,21 @@ struct jnode *json_parse_file(const char *path, char *err, size_t len)
 		snprintf(err, len, "cannot open: %s", strerror(errno));
 		return NULL;
 	}
-	fseek(f, 0, SEEK_END);
-	size = ftell(f);
-	rewind(f);
+	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
+		snprintf(err, len, "not a regular file");
+		fclose(f);
+		return NULL;
+	}
+	if (st.st_size > (64 << 20)) {
+		snprintf(err, len, "%lld bytes: larger than any result "
+			 "(64 MiB)", (long long)st.st_size);
+		fclose(f);
+		return NULL;
+	}
+	size = st.st_size;
 	buf = malloc(size + 1);
 	TEST_ASSERT(buf, "malloc(%ld)", size + 1);
-	if (size < 0 || fread(buf, 1, size, f) != (size_t)size) {
+	if (fread(buf, 1, size, f) != (size_t)size) {
 		snprintf(err, len, "cannot read");
 		free(buf);
 		fclose(f);

@@ -2,8 +2,16 @@
 /*
  * results: read benchmark JSON back.
  *
- *   results summary DIR            write DIR/summary.md (and print it)
- *   results plotdata DIR           write DIR/plots/NAME.dat for gnuplot
+ *   results summary DIR [--force]  write DIR/summary.md (and print it)
+ *   results plotdata DIR [--force] write DIR/plots/NAME.dat for gnuplot
+ *
+ * Every field a command reads is checked when a document is loaded
+ * (present, a number where one is meant, finite, within a plausible
+ * range, p50 <= p90 <= p99 <= max): a document that fails is refused in
+ * one line naming the file and the field.  The runs of one directory
+ * must share kernel, CPU and emulated flag, and the runs of one
+ * configuration its size, passes and sampling batch: a mix is refused
+ * unless --force (then a warning names it).
  *   results compare A B [--stat mean|p50|p99] [--alpha X]
  *                       [--fail-on-regression PCT] [--across-kernels]
  *                       [--force] [--tsv]
@@ -67,6 +75,8 @@ struct run {
 };
 
 static const char *prog = "results";
+/* --force: use a directory whose runs differ (kernel, CPU, size ...). */
+static bool force_mixed;
 
 static void __noreturn die(const char *fmt, const char *a, const char *b)
 {
@@ -81,6 +91,245 @@ static int cmp_doc(const void *a, const void *b)
 {
 	return strverscmp(((const struct doc *)a)->path,
 			  ((const struct doc *)b)->path);
+}
+
+/* ---- What a document must hold before any of it is used --------------- */
+
+/* A number the tool uses: [lo, hi], lo excluded when positive is set. */
+struct num_rule {
+	const char *path;
+	double lo, hi;
+	bool positive;
+};
+
+/* 1000 s in ns: no page fault or conversion row of a run takes longer. */
+#define MAX_NS	1e12
+
+static const struct num_rule fault_rules[] = {
+	{ "config.size", 4096, 1ULL << 50, false },
+	{ "config.vcpus", 1, 4096, false },
+	{ "config.guest_page", 4096, 1 << 30, false },
+	{ "config.iterations", 1, 1000, false },
+	{ "results.latency_ns.mean", 0, MAX_NS, true },
+	{ "results.latency_ns.p50", 0, MAX_NS, true },
+	{ "results.latency_ns.p90", 0, MAX_NS, true },
+	{ "results.latency_ns.p99", 0, MAX_NS, true },
+	{ "results.latency_ns.max", 0, MAX_NS, true },
+	{ "results.untimed_ns_per_page", 0, MAX_NS, true },
+	{ "results.resident_floor_ns.p50", 0, MAX_NS, true },
+	{ "results.timing_overhead_ns.p50", 0, MAX_NS, true },
+	{ "results.pages_per_s", 0, 1e12, true },
+};
+
+static const char *const fault_strings[] = {
+	"config.backing", "config.access", "config.pattern",
+};
+
+static void __noreturn refuse_field(const char *path, const char *field,
+				    const char *why)
+{
+	fprintf(stderr, "%s: %s: field \"%s\" %s\n", prog, path, field, why);
+	exit(2);
+}
+
+/* The number at field of n: present, a number, finite, within the rule. */
+static double check_num(const char *path, const struct jnode *n,
+			const struct num_rule *r)
+{
+	const struct jnode *v = json_get(n, r->path);
+	char why[160];
+
+	if (!v)
+		refuse_field(path, r->path, "missing");
+	if (v->type != J_NUM)
+		refuse_field(path, r->path, "is not a number");
+	if (!isfinite(v->num))
+		refuse_field(path, r->path, "is not finite");
+	if ((r->positive && v->num <= r->lo) || v->num < r->lo ||
+	    v->num > r->hi) {
+		snprintf(why, sizeof(why), "= %.6g, outside %s%.6g, %.6g]",
+			 v->num, r->positive ? "(" : "[", r->lo, r->hi);
+		refuse_field(path, r->path, why);
+	}
+	return v->num;
+}
+
+static void check_str(const char *path, const struct jnode *n,
+		      const char *field)
+{
+	const struct jnode *v = json_get(n, field);
+
+	if (!v)
+		refuse_field(path, field, "missing");
+	if (v->type != J_STR || !*v->str)
+		refuse_field(path, field, "is not a non-empty string");
+}
+
+static void check_order(const char *path, const struct jnode *n,
+			const char *a, const char *b)
+{
+	char why[200];
+
+	if (json_num(n, a, 0) > json_num(n, b, 0)) {
+		snprintf(why, sizeof(why), "(%.6g) exceeds \"%s\" (%.6g)",
+			 json_num(n, a, 0), b, json_num(n, b, 0));
+		refuse_field(path, a, why);
+	}
+}
+
+static void check_fault_doc(const char *path, const struct jnode *root)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(fault_strings); i++)
+		check_str(path, root, fault_strings[i]);
+	/* A run that skipped says why and measured nothing. */
+	if (json_get(root, "results.skipped"))
+		return;
+	for (i = 0; i < ARRAY_SIZE(fault_rules); i++)
+		check_num(path, root, &fault_rules[i]);
+	check_order(path, root, "results.latency_ns.p50",
+		    "results.latency_ns.p90");
+	check_order(path, root, "results.latency_ns.p90",
+		    "results.latency_ns.p99");
+	check_order(path, root, "results.latency_ns.p99",
+		    "results.latency_ns.max");
+}
+
+static void check_convert_row(const char *path, const struct jnode *c,
+			      unsigned int i)
+{
+	static const struct num_rule size = { "size", 4096, 1ULL << 50, false };
+	static const char *const stats[] = { "host_ns", "guest_round_trip_ns" };
+	char field[160];
+	unsigned int k, have = 0;
+
+	if (c->type != J_OBJ) {
+		snprintf(field, sizeof(field), "results.conversions.%u", i);
+		refuse_field(path, field, "is not an object");
+	}
+	if (json_get(c, "skipped"))
+		return;
+	for (k = 0; k < 2; k++) {
+		char sub[64];
+		const char *q[] = { "p50", "p99" };
+		unsigned int j;
+
+		if (!json_get(c, stats[k]))
+			continue;
+		have++;
+		for (j = 0; j < 2; j++) {
+			snprintf(sub, sizeof(sub), "%s.%s", stats[k], q[j]);
+			snprintf(field, sizeof(field),
+				 "results.conversions.%u.%s", i, sub);
+			if (!json_get(c, sub))
+				refuse_field(path, field, "missing");
+			if (json_get(c, sub)->type != J_NUM ||
+			    !isfinite(json_num(c, sub, NAN)) ||
+			    json_num(c, sub, 0) <= 0 ||
+			    json_num(c, sub, 0) > MAX_NS)
+				refuse_field(path, field, "is not a number in "
+					     "(0, 1e12] ns");
+		}
+	}
+	snprintf(field, sizeof(field), "results.conversions.%u", i);
+	if (!have)
+		refuse_field(path, field, "has neither host_ns nor "
+			     "guest_round_trip_ns");
+	if (!json_get(c, "path") || json_get(c, "path")->type != J_STR ||
+	    !*json_str_at(c, "path", ""))
+		refuse_field(path, field, "has no path name");
+	if (strcmp(json_str_at(c, "direction", ""), "to_private") &&
+	    strcmp(json_str_at(c, "direction", ""), "to_shared"))
+		refuse_field(path, field, "has no direction (to_private or "
+			     "to_shared)");
+	if (!json_get(c, "size") || json_get(c, "size")->type != J_NUM ||
+	    !isfinite(json_num(c, "size", NAN)) ||
+	    json_num(c, "size", 0) < size.lo || json_num(c, "size", 0) >
+	    size.hi)
+		refuse_field(path, field, "has no size in [4096, 2^50]");
+}
+
+static void check_convert_doc(const char *path, const struct jnode *root)
+{
+	const struct jnode *rows = json_get(root, "results.conversions"), *c;
+	unsigned int i = 0;
+
+	if (!rows)
+		refuse_field(path, "results.conversions", "missing");
+	if (rows->type != J_ARR)
+		refuse_field(path, "results.conversions", "is not an array");
+	for (c = rows->child; c; c = c->next)
+		check_convert_row(path, c, i++);
+}
+
+/* Everything the commands read of a document, checked once at load. */
+static void check_doc(const struct doc *d)
+{
+	const struct jnode *e = json_get(d->root, "emulated");
+
+	check_str(d->path, d->root, "host.kernel_release");
+	check_str(d->path, d->root, "host.cpu_model");
+	if (!e || e->type != J_BOOL)
+		refuse_field(d->path, "emulated", "is not true or false");
+	if (!strcmp(d->tool, "fault_bench"))
+		check_fault_doc(d->path, d->root);
+	else if (!strcmp(d->tool, "convert_bench"))
+		check_convert_doc(d->path, d->root);
+}
+
+/* A string (or bool) field of two documents, as text, for comparison. */
+static const char *field_text(const struct jnode *root, const char *field,
+			      char *buf, size_t len)
+{
+	const struct jnode *v = json_get(root, field);
+
+	if (!v)
+		return "(none)";
+	if (v->type == J_STR)
+		return v->str;
+	if (v->type == J_BOOL)
+		return v->b ? "true" : "false";
+	if (v->type == J_NUM) {
+		snprintf(buf, len, "%.17g", v->num);
+		return buf;
+	}
+	return "(not a value)";
+}
+
+/* Refuse, in one line, two documents that differ in field (not --force). */
+static void check_same(const struct doc *a, const struct doc *b,
+		       const char *field, const char *what)
+{
+	char ba[64], bb[64];
+	const char *x = field_text(a->root, field, ba, sizeof(ba));
+	const char *y = field_text(b->root, field, bb, sizeof(bb));
+
+	if (!strcmp(x, y))
+		return;
+	if (force_mixed) {
+		fprintf(stderr, "%s: warning: --force: %s differs: %s (%s) and "
+			"%s (%s)\n", prog, what, a->path, x, b->path, y);
+		return;
+	}
+	fprintf(stderr, "%s: runs of different %s in one directory: %s (%s) "
+		"and %s (%s); --force to use them anyway\n", prog, what,
+		a->path, x, b->path, y);
+	exit(2);
+}
+
+/* Every run of a directory from the same kernel, CPU and emulation. */
+static void check_run_facts(const struct run *r)
+{
+	unsigned int i;
+
+	for (i = 1; i < r->n; i++) {
+		check_same(&r->docs[0], &r->docs[i], "host.kernel_release",
+			   "kernels");
+		check_same(&r->docs[0], &r->docs[i], "host.cpu_model", "CPUs");
+		check_same(&r->docs[0], &r->docs[i], "emulated",
+			   "emulation (emulated flag)");
+	}
 }
 
 static void load_file(struct run *r, const char *path)
@@ -103,6 +352,7 @@ static void load_file(struct run *r, const char *path)
 	d->tool = json_str_at(d->root, "tool", NULL);
 	if (!d->tool)
 		die("%s: no \"tool\" field%s", path, "");
+	check_doc(d);
 	r->n++;
 }
 
@@ -159,6 +409,7 @@ static struct run *new_run(const char *path)
 
 	TEST_ASSERT(r, "calloc");
 	load_run(r, path);
+	check_run_facts(r);
 	return r;
 }
 
@@ -266,6 +517,7 @@ struct group {
 	const char *tool;
 	const struct jnode **doc;
 	unsigned int n;
+	unsigned int first;	/* r->docs index of its first document */
 };
 
 struct groups {
@@ -320,6 +572,16 @@ static void file_stem(const char *path, char *buf, size_t len)
  * apart: their key gets the file name.  compare leaves out runs stopped
  * by Ctrl-C ("interrupted": fewer passes than their siblings).
  */
+/* Runs of one configuration: the same size, passes and sampling batch. */
+static void check_same_config(const struct doc *a, const struct doc *b)
+{
+	check_same(a, b, "config.size", "sizes (config.size)");
+	check_same(a, b, "config.iterations", "passes (config.iterations)");
+	if (!strcmp(a->tool, "fault_bench"))
+		check_same(a, b, "config.batch", "sampling batches "
+			   "(config.batch)");
+}
+
 static void group_run(const struct run *r, struct groups *gs,
 		      bool skip_interrupted)
 {
@@ -359,6 +621,10 @@ static void group_run(const struct run *r, struct groups *gs,
 			snprintf(g->key, sizeof(g->key), "%s", key);
 			g->tool = r->docs[i].tool;
 			g->doc = xcalloc(r->n, sizeof(*g->doc));
+			g->first = i;
+		} else {
+			check_same_config(&r->docs[gs->g[k].first],
+					  &r->docs[i]);
 		}
 		gs->g[k].doc[gs->g[k].n++] = d;
 	}
@@ -1238,6 +1504,7 @@ static int cmd_compare(int argc, char **argv)
 				    "percentage%s", argv[argi], "");
 		}
 	}
+	force_mixed = force;
 	a = new_run(argv[0]);
 	b = new_run(argv[1]);
 	group_run(a, &ga, true);
@@ -1442,10 +1709,12 @@ static int cmd_attach_perf(const char *json_path, const char *perf_path)
 
 int main(int argc, char **argv)
 {
-	if (argc >= 3 && !strcmp(argv[1], "summary"))
-		return cmd_summary(argv[2]);
-	if (argc >= 3 && !strcmp(argv[1], "plotdata"))
-		return cmd_plotdata(argv[2]);
+	if ((argc == 3 || (argc == 4 && !strcmp(argv[3], "--force"))) &&
+	    (!strcmp(argv[1], "summary") || !strcmp(argv[1], "plotdata"))) {
+		force_mixed = argc == 4;
+		return !strcmp(argv[1], "summary") ? cmd_summary(argv[2]) :
+		       cmd_plotdata(argv[2]);
+	}
 	if (argc >= 2 && !strcmp(argv[1], "compare"))
 		return cmd_compare(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "mdc"))
