@@ -77,11 +77,11 @@ void require_separate_shared_backing(struct kvm_vm *vm)
 {
 	TEST_REQUIRE(vm_shared_faults_from_gmem(vm) != TRI_YES,
 		     "a separate shared backing is never mapped on this "
-		     "kernel: with %s, every guest_memfd memslot is "
-		     "guest_memfd-only (merged series, 2e646bcf \"Always "
-		     "fault from guest_memfd if in-place conversion is "
-		     "enabled\"); the inplace_* cases test this kernel's "
-		     "layout", in_place_on_reason());
+		     "kernel: every guest_memfd memslot is guest_memfd-only "
+		     "while in-place conversion is on (merged series, "
+		     "2e646bcf \"Always fault from guest_memfd if in-place "
+		     "conversion is enabled\"; here %s); the inplace_* cases "
+		     "test this kernel's layout", in_place_on_reason());
 }
 
 struct kvm_region *converter_setup_region(struct converter *c,
