@@ -1409,6 +1409,86 @@ static void inplace_guest_driven_round_trip(void)
 	vm_free(vm);
 }
 
+/*
+ * Several vCPUs convert their own 2M slices of one in-place guest_memfd
+ * back and forth at once (the in-place counterpart of
+ * concurrent_disjoint_ranges): one copy of each page, so every
+ * conversion keeps what was written last, on either side.
+ */
+static void *inplace_disjoint_worker(struct kvm_vcpu *vcpu)
+{
+	uint64_t gpa = r->gpa + vcpu->id * SZ_2M, seed, last = SEED_HOST;
+	unsigned int i;
+
+	for (i = 0; i < ROUNDS; i++) {
+		seed = SEED_PRIV + vcpu->id * 0x100 + i;
+		guest_convert(vcpu, gpa, SZ_2M, true);
+		expect_guest(vcpu, gpa, SZ_2M, last, "kept going private");
+		cmd(vcpu, GOP_FILL, gpa, SZ_2M, seed);
+		guest_convert(vcpu, gpa, SZ_2M, false);
+		expect_guest(vcpu, gpa, SZ_2M, seed, "kept going shared");
+		last = SEED_HOST + i + 1;
+		cmd(vcpu, GOP_FILL, gpa, SZ_2M, last);
+	}
+	return NULL;
+}
+
+static void inplace_concurrent_disjoint_ranges(void)
+{
+	unsigned int i;
+
+	setup_in_place(true);
+	vm_enable_map_gpa_exits(vm);
+	host_fill(r->gpa, REGION_SIZE, SEED_HOST);
+	for (i = 0; i < NR_VCPUS; i++)
+		vcpus[i] = vm_vcpu_add_cmd(vm);
+	for (i = 0; i < NR_VCPUS; i++)
+		vcpu_thread_start(vcpus[i], inplace_disjoint_worker);
+	for (i = 0; i < NR_VCPUS; i++)
+		vcpu_thread_join(vcpus[i]);
+	TEST_ASSERT_EQ(conv.stats.calls, NR_VCPUS * ROUNDS * 2);
+	TEST_ASSERT_EQ(conv.stats.refused, 0);
+	for (i = 0; i < NR_VCPUS; i++)
+		TEST_ASSERT(host_page_is(r->gpa + i * SZ_2M + SZ_2M - SZ_4K,
+					 SEED_HOST + ROUNDS),
+			    "slice %u: the host does not see the guest's last "
+			    "shared write", i);
+	vm_free(vm);
+}
+
+/*
+ * All vCPUs flip one range of an in-place guest_memfd in opposite
+ * directions at once; whatever order they ran in, an explicit state
+ * afterwards is exact, and the data written then survives a conversion.
+ */
+static void inplace_concurrent_overlapping_ranges(void)
+{
+	struct kvm_vcpu *checker;
+	unsigned int i;
+
+	setup_in_place(true);
+	vm_enable_map_gpa_exits(vm);
+	for (i = 0; i < NR_VCPUS; i++)
+		vcpus[i] = vm_vcpu_add_cmd(vm);
+	for (i = 0; i < NR_VCPUS; i++)
+		vcpu_thread_start(vcpus[i], overlap_worker);
+	for (i = 0; i < NR_VCPUS; i++)
+		vcpu_thread_join(vcpus[i]);
+	TEST_ASSERT_EQ(conv.stats.calls, NR_VCPUS * 4 * ROUNDS);
+	TEST_ASSERT_EQ(conv.stats.refused, 0);
+	checker = vcpus[0];
+	guest_convert(checker, r->gpa, REGION_SIZE, false);
+	cmd(checker, GOP_FILL, r->gpa, REGION_SIZE, SEED_SHARED);
+	TEST_ASSERT(host_page_is(r->gpa + REGION_SIZE - SZ_4K, SEED_SHARED),
+		    "host does not see shared data after the storm");
+	guest_convert(checker, r->gpa, REGION_SIZE, true);
+	TEST_ASSERT(host_sigbus(r->hva), "private after the storm but the "
+		    "host still maps it");
+	expect_guest(checker, r->gpa, REGION_SIZE, SEED_SHARED, "the shared "
+		     "data, in place, after going private");
+	vm_free(vm);
+}
+
 static const struct ktap_case cases[] = {
 	KTAP_CASE(map_gpa_decode_table),
 	KTAP_CASE(vm_attr_invalid_ranges_einval),
@@ -1441,6 +1521,8 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(inplace_invalid_args_einval),
 	KTAP_CASE(inplace_same_attribute_noop),
 	KTAP_CASE(inplace_guest_driven_round_trip),
+	KTAP_CASE(inplace_concurrent_disjoint_ranges),
+	KTAP_CASE(inplace_concurrent_overlapping_ranges),
 };
 
 int main(int argc, char **argv)
