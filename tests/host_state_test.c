@@ -339,11 +339,14 @@ static void failing_case_leaves_nothing(void)
 		    " output pipe still open after 60 s (a helper holds it)");
 	close(p[0]);
 	TEST_ASSERT_EQ(waitpid(run, &status, 0), run);
-	test_diag("inner run:\n%s", out);
+	/* Not the raw output: its "not ok" line would read as ours. */
 	TEST_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 1,
-		    "inner run: status 0x%x, want exit 1", status);
+		    "inner run: status 0x%x, want exit 1; output:\n%s", status,
+		    out);
 	TEST_ASSERT(strstr(out, "not ok 1 deliberate_failure_with_children"),
-		    "the deliberate failure was not reported");
+		    "the deliberate failure was not reported:\n%s", out);
+	test_diag("inner run: exit 1, its deliberate failure reported, "
+		  "output pipe closed");
 	f = fopen(pids, "r");
 	TEST_ASSERT(f && fscanf(f, "%ld %ld", &pid[0], &pid[1]) == 2,
 		    "the helpers' pids (%s)", pids);
