@@ -165,8 +165,8 @@ bench: all
 # make plots RUN=results/<run>: redraw a run's plots from its JSON.
 plots: all
 	@test -n "$(RUN)" || { echo "make plots RUN=DIR" >&2; exit 2; }
-	$(BLD)/tools/results summary $(RUN)
-	scripts/plots $(RUN)
+	$(BLD)/tools/results summary $(RUN) $(if $(FORCE),--force)
+	scripts/plots $(if $(FORCE),--force) $(RUN)
 
 # make compare A=run B=run [STAT=mean|p50|p99] [ALPHA=0.05] [FAIL_PCT=5]
 #   [ACROSS_KERNELS=1] [FORCE=1]: a verdict on the runs of each

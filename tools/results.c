@@ -308,7 +308,7 @@ static void check_same(const struct doc *a, const struct doc *b,
 	if (!strcmp(x, y))
 		return;
 	if (force_mixed) {
-		fprintf(stderr, "%s: warning: --force: %s differs: %s (%s) and "
+		fprintf(stderr, "%s: warning: --force: runs of different %s: %s (%s) and "
 			"%s (%s)\n", prog, what, a->path, x, b->path, y);
 		return;
 	}
@@ -1054,6 +1054,7 @@ static void plot_convert(const char *dir, const struct group *g, FILE *conv)
 	for (j = 0; j < rs.nkeys; j++) {
 		const struct jnode **row = &rs.row[j * g->n], *f, *c;
 		double *floors = xcalloc(g->n, sizeof(*floors));
+		char label[200];
 		unsigned int i, nf = 0;
 
 		for (i = 0; !row[i]; i++)
@@ -1068,8 +1069,18 @@ static void plot_convert(const char *dir, const struct group *g, FILE *conv)
 					floors[nf++] = json_num(f,
 							"memset_ns.p50", 0);
 		}
-		fprintf(conv, "%s %s %s %.0f %.3f %.3f\n",
-			json_str_at(c, "path", "?"),
+		/*
+		 * Several convert documents of one kind (kernels side by
+		 * side): each path's curve names its file.
+		 */
+		snprintf(label, sizeof(label), "%s", json_str_at(c, "path",
+								 "?"));
+		if (strcmp(g->key, g->ckey))
+			snprintf(label + strlen(label),
+				 sizeof(label) - strlen(label), "(%s)",
+				 strncmp(g->stem, "convert-", 8) ? g->stem :
+				 g->stem + 8);
+		fprintf(conv, "%s %s %s %.0f %.3f %.3f\n", label,
 			json_str_at(c, "direction", "?"),
 			flag(c, "populated") ? "populated" : "untouched",
 			json_num(c, "size", 0),
