@@ -6,7 +6,9 @@
 #include <string.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -68,6 +70,42 @@ static int output_tmp(const char *path, char *tmp, size_t len)
 	return fd;
 }
 
+/*
+ * Why path cannot be written, in one line, exit 2.  Creating a file in
+ * procfs or sysfs fails with ENOENT although the directory is there:
+ * say that, not "No such file or directory".
+ */
+static void __noreturn output_error(const char *prog, const char *path,
+				    int err)
+{
+	char dir[4096], *slash;
+	struct statfs fs;
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	if (err == ENOENT && !stat(dir, &st) && S_ISDIR(st.st_mode)) {
+		const char *kind = "its file system takes no new files";
+
+		if (!statfs(dir, &fs) && fs.f_type == PROC_SUPER_MAGIC)
+			kind = "it is in procfs, where no file can be created";
+		else if (!statfs(dir, &fs) && fs.f_type == SYSFS_MAGIC)
+			kind = "it is in sysfs, where no file can be created";
+		fprintf(stderr, "%s: cannot write %s: the directory %s exists "
+			"but %s\n", prog, path, dir, kind);
+	} else {
+		fprintf(stderr, "%s: cannot write %s: %s\n", prog, path,
+			strerror(err));
+	}
+	exit(2);
+}
+
 void bench_check_output(const char *prog, const char *path)
 {
 	struct stat st;
@@ -82,11 +120,8 @@ void bench_check_output(const char *prog, const char *path)
 		exit(2);
 	}
 	fd = output_tmp(path, tmp, sizeof(tmp));
-	if (fd < 0) {
-		fprintf(stderr, "%s: cannot write %s: %s\n", prog, path,
-			strerror(errno));
-		exit(2);
-	}
+	if (fd < 0)
+		output_error(prog, path, errno);
 	close(fd);
 	unlink(tmp);
 }

@@ -50,7 +50,7 @@ rows=(
 	"convert_bench -s 9223372036854775808"
 )
 fits=("fault_bench -s 4K" "fault_bench -b hugetlb2m -s 2M" "convert_bench -s 4K")
-plan=$((${#rows[@]} + ${#fits[@]}))
+plan=$((${#rows[@]} + ${#fits[@]} + 1))
 echo "TAP version 13"
 echo "1..$plan"
 if [[ -z $fb || -z $cb ]]; then
@@ -95,5 +95,17 @@ for row in "${fits[@]}"; do
 		fail=1
 	fi
 done
+# An unwritable --json in procfs: named as such, not "No such file".
+n=$((n + 1))
+"$fb" -s 4K -j /proc/gmemsuite-x.json >"$tmp/out" 2>&1
+rc=$?
+if ((rc == 2)) && [[ $(wc -l <"$tmp/out") == 1 ]] && grep -q "procfs" "$tmp/out"; then
+	echo "# $(cat "$tmp/out")"
+	echo "ok $n --json in procfs: one line naming procfs"
+else
+	sed 's/^/# /' "$tmp/out"
+	echo "not ok $n --json in procfs: one line naming procfs (exit $rc)"
+	fail=1
+fi
 ((fail)) && exit 1
 exit 0
