@@ -590,6 +590,7 @@ static void measure_row(enum path p, uint64_t size, bool to_private,
 	row->populated = populated;
 	if (vm->coco != COCO_NONE) {
 		n = measure_row_coco(row, rtt, touch);
+		bench_work_add(2ULL * iterations_for(size) * (size / SZ_4K));
 		if (row->skipped)
 			return;
 		goto stats;
@@ -603,6 +604,7 @@ static void measure_row(enum path p, uint64_t size, bool to_private,
 		t0 = now_ns();
 		host_convert(gpa, size, to_private);
 		host[it] = now_ns() - t0;
+		bench_work_add(size / SZ_4K);
 		if (p == PATH_IN_PLACE && populated)
 			verify_in_place(gpa, size, to_private);
 
@@ -615,6 +617,7 @@ static void measure_row(enum path p, uint64_t size, bool to_private,
 			    (long long)res.first_bad_value);
 		rtt[it] = res.bad * 1e6 / tsc_khz;
 		touch[it] = res.first_bad_gpa * 1e6 / tsc_khz;
+		bench_work_add(size / SZ_4K);
 	}
 	n = it;
 	row->exits = n ? (double)calls / n : 0;
@@ -634,10 +637,33 @@ stats:
 		row->host_ns.p50 / 1e3, row->guest_rtt_ns.p50 / 1e3);
 }
 
+/* Pages a path's rows convert: 4 rows a size, host and guest each. */
+static uint64_t path_pages(unsigned int p)
+{
+	uint64_t pages = 0;
+	unsigned int s;
+
+	for (s = 0; s < cfg.nr_sizes && (cfg.paths & (1U << p)); s++)
+		pages += 4 * 2ULL * iterations_for(cfg.sizes[s]) *
+			 (cfg.sizes[s] / SZ_4K);
+	return pages;
+}
+
+static uint64_t conversion_pages(void)
+{
+	uint64_t pages = 0;
+	unsigned int p;
+
+	for (p = 0; p < NR_PATHS; p++)
+		pages += path_pages(p);
+	return pages;
+}
+
 static void measure_conversions(void)
 {
 	unsigned int p, s, d, pop;
 
+	bench_work_start(prog, "conversions", "pages", conversion_pages());
 	for (p = 0; p < NR_PATHS && !bench_interrupted; p++) {
 		if (!(cfg.paths & (1U << p)))
 			continue;
@@ -645,6 +671,7 @@ static void measure_conversions(void)
 				cfg.guest_page)) {
 			fprintf(stderr, "%s: %s: SKIP %s\n", prog,
 				path_names[p], skip_reason[p]);
+			bench_work_add(path_pages(p));	/* nothing to do */
 			continue;
 		}
 		for (s = 0; s < cfg.nr_sizes; s++)
@@ -655,6 +682,7 @@ static void measure_conversions(void)
 							    !d, pop);
 		free_vm();
 	}
+	bench_work_stop();
 }
 
 /* ---- Split mode ------------------------------------------------------------- */

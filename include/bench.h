@@ -81,6 +81,15 @@ struct bench_progress *bench_progress_start(const char *prog,
 					    struct kvm_vcpu *const *vcpus,
 					    unsigned int nr);
 void bench_progress_stop(struct bench_progress *p);
+/*
+ * The same for work the program counts itself (convert_bench: pages
+ * converted): "what: done of total unit (%), rate, ETA" every
+ * BENCH_PROGRESS_EVERY_S; bench_work_add() from the measuring thread.
+ */
+void bench_work_start(const char *prog, const char *what, const char *unit,
+		      uint64_t total);
+void bench_work_add(uint64_t n);
+void bench_work_stop(void);
 /* Parse an unsigned option within [lo, hi] or exit 2. */
 unsigned long bench_parse_uint(const char *prog, const char *opt,
 			       const char *val, unsigned long lo,

@@ -482,6 +482,83 @@ void bench_progress_stop(struct bench_progress *p)
 	free(p);
 }
 
+/* ---- Progress of a run counted by the program itself ------------------ */
+
+static struct {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool running, stop;
+	const char *prog, *what, *unit;
+	uint64_t total, start_ns;
+	uint64_t done;		/* atomic */
+} work = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.cond = PTHREAD_COND_INITIALIZER,
+};
+
+static void *work_fn(void *arg __attribute__((unused)))
+{
+	uint64_t next = work.start_ns + BENCH_PROGRESS_EVERY_S * 1000000000ULL;
+
+	pthread_mutex_lock(&work.lock);
+	while (!work.stop) {
+		struct timespec ts;
+		uint64_t now = now_ns(), done;
+		double rate;
+
+		if (now >= next) {
+			done = __atomic_load_n(&work.done, __ATOMIC_RELAXED);
+			rate = done / ((now - work.start_ns) / 1e9);
+			fprintf(stderr, "%s: %s: %llu of %llu %s (%.0f%%), %.0f "
+				"%s/s, ETA %.0f s\n", work.prog, work.what,
+				(unsigned long long)done,
+				(unsigned long long)work.total, work.unit,
+				100.0 * done / work.total, rate, work.unit,
+				rate > 0 && done < work.total ?
+				(work.total - done) / rate : 0.0);
+			next = now + BENCH_PROGRESS_EVERY_S * 1000000000ULL;
+		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec++;
+		pthread_cond_timedwait(&work.cond, &work.lock, &ts);
+	}
+	pthread_mutex_unlock(&work.lock);
+	return NULL;
+}
+
+void bench_work_start(const char *prog, const char *what, const char *unit,
+		      uint64_t total)
+{
+	work.prog = prog;
+	work.what = what;
+	work.unit = unit;
+	work.total = total ? total : 1;
+	work.done = 0;
+	work.stop = false;
+	work.start_ns = now_ns();
+	TEST_ASSERT(!pthread_create(&work.thread, NULL, work_fn, NULL),
+		    "progress thread");
+	work.running = true;
+}
+
+void bench_work_add(uint64_t n)
+{
+	__atomic_add_fetch(&work.done, n, __ATOMIC_RELAXED);
+}
+
+void bench_work_stop(void)
+{
+	if (!work.running)
+		return;
+	pthread_mutex_lock(&work.lock);
+	work.stop = true;
+	pthread_cond_signal(&work.cond);
+	pthread_mutex_unlock(&work.lock);
+	pthread_join(work.thread, NULL);
+	work.running = false;
+}
+
 unsigned long bench_parse_uint(const char *prog, const char *opt,
 			       const char *val, unsigned long lo,
 			       unsigned long hi)
