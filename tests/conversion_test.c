@@ -745,13 +745,16 @@ static void *overlap_worker(struct kvm_vcpu *vcpu)
 	return NULL;
 }
 
-static void concurrent_overlapping_ranges(void)
+/*
+ * The storm on the VM set up: every vCPU runs overlap_worker; then, from
+ * vCPU 0, the whole region shared, filled with SEED_SHARED (the host must
+ * see it) and back to private.  vCPU 0 is returned for the checks.
+ */
+static struct kvm_vcpu *overlap_storm(void)
 {
 	struct kvm_vcpu *checker;
 	unsigned int i;
 
-	setup_conv(true, true);
-	require_separate_shared_backing(vm);
 	vm_enable_map_gpa_exits(vm);
 	for (i = 0; i < NR_VCPUS; i++)
 		vcpus[i] = vm_vcpu_add_cmd(vm);
@@ -768,6 +771,17 @@ static void concurrent_overlapping_ranges(void)
 	TEST_ASSERT(host_page_is(r->gpa + REGION_SIZE - SZ_4K, SEED_SHARED),
 		    "host does not see shared data after the storm");
 	guest_convert(checker, r->gpa, REGION_SIZE, true);
+	return checker;
+}
+
+static void concurrent_overlapping_ranges(void)
+{
+	struct kvm_vcpu *checker;
+
+	setup_conv(true, true);
+	require_separate_shared_backing(vm);
+	checker = overlap_storm();
+	/* Discard on: the private side is fresh. */
 	expect_guest(checker, r->gpa, REGION_SIZE, 0, "private after storm");
 	vm_free(vm);
 }
@@ -1464,24 +1478,9 @@ static void inplace_concurrent_disjoint_ranges(void)
 static void inplace_concurrent_overlapping_ranges(void)
 {
 	struct kvm_vcpu *checker;
-	unsigned int i;
 
 	setup_in_place(true);
-	vm_enable_map_gpa_exits(vm);
-	for (i = 0; i < NR_VCPUS; i++)
-		vcpus[i] = vm_vcpu_add_cmd(vm);
-	for (i = 0; i < NR_VCPUS; i++)
-		vcpu_thread_start(vcpus[i], overlap_worker);
-	for (i = 0; i < NR_VCPUS; i++)
-		vcpu_thread_join(vcpus[i]);
-	TEST_ASSERT_EQ(conv.stats.calls, NR_VCPUS * 4 * ROUNDS);
-	TEST_ASSERT_EQ(conv.stats.refused, 0);
-	checker = vcpus[0];
-	guest_convert(checker, r->gpa, REGION_SIZE, false);
-	cmd(checker, GOP_FILL, r->gpa, REGION_SIZE, SEED_SHARED);
-	TEST_ASSERT(host_page_is(r->gpa + REGION_SIZE - SZ_4K, SEED_SHARED),
-		    "host does not see shared data after the storm");
-	guest_convert(checker, r->gpa, REGION_SIZE, true);
+	checker = overlap_storm();
 	TEST_ASSERT(host_sigbus(r->hva), "private after the storm but the "
 		    "host still maps it");
 	expect_guest(checker, r->gpa, REGION_SIZE, SEED_SHARED, "the shared "
