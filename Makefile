@@ -48,8 +48,11 @@ TEST_GEN_PROGS := $(TEST_NAMES)
 # results-tool: results/ is a directory of this source tree, where an
 # in-tree build puts its programs).
 TEST_GEN_PROGS_EXTENDED := $(BENCH_NAMES) host_report results-tool
-# The per-VM-type reruns and the host-state checks, as kselftest programs.
-TEST_PROGS := $(TEST_SCRIPTS) $(wildcard ksft/*.sh)
+# The per-VM-type reruns and the host-state checks, as kselftest programs;
+# not the scripts that test the checkout's own tools ("# checkout-only:").
+CHECKOUT_TESTS := $(shell grep -l '^\# checkout-only:' $(TEST_SCRIPTS))
+TEST_PROGS := $(filter-out $(CHECKOUT_TESTS),$(TEST_SCRIPTS)) \
+	      $(wildcard ksft/*.sh)
 TEST_FILES := known-issues $(wildcard tests/data/*.json) docs/coverage.md
 OVERRIDE_TARGETS := 1
 include $(KSFT_LIBMK)

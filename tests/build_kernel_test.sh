@@ -15,17 +15,16 @@
 # (arch/x86/tools/relocs_common.c, built before vmlinux): one line naming
 # the first compiler error, no image directory left, the tree unchanged.
 # KTAP, kselftest exit codes.
+# checkout-only: runs the checkout's scripts/build-kernel (not in kselftest's install)
 here=$(cd "$(dirname "$0")" && pwd)
 bk=$here/../scripts/build-kernel
 plan=13
 echo "TAP version 13"
-echo "1..$plan"
 if [[ ! -x $bk ]]; then
-	for ((n = 1; n <= plan; n++)); do
-		echo "ok $n # SKIP scripts/build-kernel not found next to $0 (run from the checkout)"
-	done
+	echo "1..0 # SKIP scripts/build-kernel not found next to $0 (run from the checkout)"
 	exit 4
 fi
+echo "1..$plan"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export GMEMSUITE_CACHE=$tmp/cache
