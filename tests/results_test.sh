@@ -18,7 +18,7 @@ done
 for d in "$here" "$here/data"; do
 	[ -f "$d/compare-host-pvm.json" ] && { data=$d; break; }
 done
-plan=14
+plan=17
 echo "TAP version 13"
 echo "1..$plan"
 if [ -z "$tool" ] || [ -z "$data" ]; then
@@ -123,4 +123,22 @@ cp "$host" "$tmp/D/fault-anon-x1.json"
 "$tool" summary "$tmp/D" >/dev/null 2>&1
 summary_row 14 summary_names_missing_private_memory \
 	'^\*\*Not testable on this host:\*\* private memory and conversions (no KVM_X86_SW_PROTECTED_VM'
+# Both sides must have sampled a configuration alike: another batch
+# (pages per sample) or pass count is no verdict, unless --force.
+mkdir -p "$tmp/E" "$tmp/F"
+for k in 1 2 3; do
+	sed 's/"batch": 32,/"batch": 64,/' "$tmp/B/fault-anon-x1-run$k.json" \
+		>"$tmp/E/fault-anon-x1-run$k.json"
+	sed 's/"iterations": 5,/"iterations": 3,/' \
+		"$tmp/B/fault-anon-x1-run$k.json" >"$tmp/F/fault-anon-x1-run$k.json"
+done
+check 15 other_batch_no_verdict 2 \
+	'^NO VERDICT: anon .*: A sampled config.batch 32, B 64: their samples measure different things' \
+	"$tmp/A" "$tmp/E"
+check 16 other_passes_no_verdict 2 \
+	'^NO VERDICT: anon .*: A sampled config.iterations 5, B 3:' \
+	"$tmp/A" "$tmp/F"
+check 17 other_batch_forced_warns 0 \
+	'^WARNING: --force: anon .*: A sampled config.batch 32, B 64$' \
+	"$tmp/A" "$tmp/E" --force
 [ $fail -eq 0 ] || exit 1

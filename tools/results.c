@@ -48,7 +48,9 @@
  * scripts/calibrate-compare).  Both runs' host, kernel, CPU, suite
  * revision and emulated flag come first; no verdict (exit 2) when one
  * run is emulated and the other is not, or the CPUs differ, unless
- * --force, or the kernels differ, unless --across-kernels (or --force).
+ * --force, or the kernels differ, unless --across-kernels (or --force),
+ * or a configuration both ran was sampled with another size, pass count,
+ * guest page size, backing or batch, unless --force.
  * Malformed or mismatched input: a one-line error and exit 2.
  */
 #include <dirent.h>
@@ -1437,6 +1439,74 @@ static const char *comparable(const struct run *a, const struct run *b,
 	return NULL;
 }
 
+/*
+ * What a configuration's samples mean: two sides that sampled it with
+ * another size, pass count, guest page size, backing or fault_bench
+ * batch (pages per sample) measure different things, even where their
+ * configuration keys match.
+ */
+static const char *const sampling_fields[] = {
+	"config.size", "config.iterations", "config.guest_page",
+	"config.backing", "config.batch",
+};
+
+/* The first field the two groups sampled differently, or NULL. */
+static const char *sampling_mismatch(const struct group *a,
+				     const struct group *b, char *buf,
+				     size_t len)
+{
+	char ba[64], bb[64];
+	unsigned int k;
+
+	for (k = 0; k < ARRAY_SIZE(sampling_fields); k++) {
+		const char *f = sampling_fields[k];
+		const char *x = field_text(a->doc[0], f, ba, sizeof(ba));
+		const char *y = field_text(b->doc[0], f, bb, sizeof(bb));
+
+		if (strcmp(x, y)) {
+			snprintf(buf, len, "%s: A sampled %s %s, B %s", a->key,
+				 f, x, y);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * NULL when every configuration both sides ran was sampled alike; else
+ * why no verdict (with --force, a warning per mismatch and NULL).
+ */
+static const char *sampled_alike(const struct groups *ga,
+				 const struct groups *gb, bool force, bool tsv)
+{
+	static char why[640];
+	unsigned int i, j;
+
+	for (i = 0; i < ga->n; i++)
+		for (j = 0; j < gb->n; j++) {
+			char buf[400];
+			const char *m;
+
+			if (strcmp(ga->g[i].key, gb->g[j].key))
+				continue;
+			m = sampling_mismatch(&ga->g[i], &gb->g[j], buf,
+					      sizeof(buf));
+			if (!m)
+				continue;
+			if (force) {
+				printf("%sWARNING: --force: %s\n",
+				       tsv ? "# " : "", m);
+				continue;
+			}
+			snprintf(why, sizeof(why), "%s: their samples measure "
+				 "different things (make bench BENCH_BATCH=N "
+				 "fixes the batch for both; --force to compare "
+				 "anyway)", m);
+			return why;
+		}
+	return NULL;
+}
+
 #define COMPARE_USAGE "usage: results compare A B [--stat mean|p50|p99] " \
 	"[--alpha X] [--fail-on-regression PCT] [--across-kernels] " \
 	"[--force] [--tsv]"
@@ -1523,6 +1593,8 @@ static int cmd_compare(int argc, char **argv)
 	describe_side("A", argv[0], &ga, o.tsv);
 	describe_side("B", argv[1], &gb, o.tsv);
 	why = comparable(a, b, across_kernels, force, o.tsv);
+	if (!why)
+		why = sampled_alike(&ga, &gb, force, o.tsv);
 	if (why) {
 		printf("NO VERDICT: %s\n", why);
 		free_groups(&ga);
