@@ -171,7 +171,7 @@ plots: all
 	$(BLD)/tools/results summary $(RUN) $(if $(FORCE),--force)
 	scripts/plots $(if $(FORCE),--force) $(RUN)
 
-# make compare A=run B=run [STAT=mean|p50|p99] [ALPHA=0.05] [FAIL_PCT=5]
+# make compare A=run B=run [STAT=untimed|mean|p50|p90|p99] [ALPHA=0.05] [FAIL_PCT=5]
 #   [ACROSS_KERNELS=1] [FORCE=1]: a verdict on the runs of each
 #   configuration (make bench RUNS=N), on the per-run STAT (default p50).
 compare: all

@@ -18,7 +18,7 @@ done
 for d in "$here" "$here/data"; do
 	[ -f "$d/compare-host-pvm.json" ] && { data=$d; break; }
 done
-plan=17
+plan=19
 echo "TAP version 13"
 echo "1..$plan"
 if [ -z "$tool" ] || [ -z "$data" ]; then
@@ -83,22 +83,22 @@ check 4 malformed_file_one_line_error 2 "bad.json" "$host" "$tmp/bad.json"
 check 5 single_run_directories_no_verdict 0 "$one" "$tmp/S1" "$tmp/S2"
 check 6 runs_give_interval_and_verdict 0 \
 	'^  \* p50 .* +9\.58%  \[+8\.2[0-9]%, +10\.9[0-9]%\] .* slower$' \
-	"$tmp/A" "$tmp/B"
+	"$tmp/A" "$tmp/B" --stat p50
 check 7 same_runs_no_verdict 0 \
 	'^  \* p50 .* +0\.00%  \[-1\.36%, +1\.36%\] .*no verdict: interval spans 0$' \
-	"$tmp/A" "$tmp/A"
+	"$tmp/A" "$tmp/A" --stat p50
 # The interval's lower bound decides, not the change: +9.58% fails at
 # 5% and passes at 9% (lower bound +8.2%).
 check 8 fail_on_regression_uses_interval_bound 1 \
 	"REGRESSION: 1 slower verdict(s) with the interval's lower bound above 5.00%" \
-	"$tmp/A" "$tmp/B" --fail-on-regression 5
+	"$tmp/A" "$tmp/B" --stat p50 --fail-on-regression 5
 check 9 change_above_pct_bound_below_passes 0 "1 slower, 0 faster" \
-	"$tmp/A" "$tmp/B" --fail-on-regression 9
+	"$tmp/A" "$tmp/B" --stat p50 --fail-on-regression 9
 # Runs are grouped by what they measured: an old single-file directory
 # against scripts/bench's NAME-runK layout.
 check 10 old_layout_against_runs 0 "no verdict: 1 run in B" "$tmp/A" "$tmp/S1"
-check 11 bad_stat_one_line_error 2 "^results: --stat: 'p90' is not mean, p50 or p99$" \
-	"$tmp/A" "$tmp/B" --stat p90
+check 11 bad_stat_one_line_error 2 "^results: --stat: 'p95' is not untimed, mean, p50, p90 or p99$" \
+	"$tmp/A" "$tmp/B" --stat p95
 mkdir -p "$tmp/C"
 sed 's/"latency_ns"/"latency_gone"/' "$host" >"$tmp/C/fault-anon-x1-run1.json"
 check 12 run_without_statistics_one_line_error 2 \
@@ -141,4 +141,17 @@ check 16 other_passes_no_verdict 2 \
 check 17 other_batch_forced_warns 0 \
 	'^WARNING: --force: anon .*: A sampled config.batch 32, B 64$' \
 	"$tmp/A" "$tmp/E" --force
+# Without --stat a fault_bench verdict is on the untimed cost per page:
+# B's p50 +9.58% alone is no verdict; G, whose untimed cost is 10.2% above
+# A's, is "slower".
+check 18 default_fault_stat_is_untimed 0 \
+	'^  \* untimed .*no verdict: interval spans 0$' "$tmp/A" "$tmp/B"
+for k in 1 2 3; do
+	mkdir -p "$tmp/G"
+	awk -v k=$k '/"untimed_ns_per_page":/ {
+		sub(/: .*/, ": " 13080 + 10 * k ",") } { print }' \
+		"$tmp/A/fault-anon-x1-run$k.json" >"$tmp/G/fault-anon-x1-run$k.json"
+done
+check 19 untimed_change_called 0 '^  \* untimed .* +10\.18%  \[+9\.9[0-9]%, +10\.[34][0-9]%\] .* slower$' \
+	"$tmp/A" "$tmp/G"
 [ $fail -eq 0 ] || exit 1
