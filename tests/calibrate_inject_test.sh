@@ -37,7 +37,7 @@ refused() {
 	local rc=$?
 	[[ $rc == 2 && $(wc -l <"$tmp/out") == 1 ]] && echo 1 || echo 0
 }
-echo "1..13"
+echo "1..14"
 ok "bad --kind" "$(refused --kind hugetlb)"
 ok "bad --pcts" "$(refused --pcts "5 x")"
 ok "empty --pcts" "$(refused --pcts " ")"
@@ -46,6 +46,8 @@ ok "--pairs 0" "$(refused --pairs 0)"
 ok "bad --size" "$(refused --size 16)"
 ok "--report without --out" "$(refused --report)"
 ok "unknown argument" "$(refused --stat p50)"
+mkdir "$tmp/empty"
+ok "--report on a directory with no calibration" "$(refused --report --out "$tmp/empty")"
 "$ci" --dry-run --out "$tmp/dry" >"$tmp/out" 2>&1
 ok "--dry-run prints the plan, writes nothing" \
 	"$([[ $? == 0 && ! -e $tmp/dry ]] && grep -q 'conditions 0 2 5 10' "$tmp/out" && echo 1 || echo 0)"
