@@ -165,9 +165,15 @@ check: all
 bench: all
 	scripts/bench
 
+# A packed reference result (results/*/raw.tar.xz) is unpacked first.
+unpack_raw = if [ -f $(1)/raw.tar.xz ] && \
+	! ls $(1)/*.json >/dev/null 2>&1; then \
+	scripts/results-pack --unpack $(1) || exit 2; fi
+
 # make plots RUN=results/<run>: redraw a run's plots from its JSON.
 plots: all
 	@test -n "$(RUN)" || { echo "make plots RUN=DIR" >&2; exit 2; }
+	@$(call unpack_raw,$(RUN))
 	$(BLD)/tools/results summary $(RUN) $(if $(FORCE),--force)
 	scripts/plots $(if $(FORCE),--force) $(RUN)
 
@@ -176,6 +182,7 @@ plots: all
 #   configuration (make bench RUNS=N), on the per-run STAT (default p50).
 compare: all
 	@test -n "$(A)" -a -n "$(B)" || { echo "make compare A=DIR B=DIR" >&2; exit 2; }
+	@$(call unpack_raw,$(A)); $(call unpack_raw,$(B))
 	$(BLD)/tools/results compare $(A) $(B) $(if $(STAT),--stat $(STAT)) \
 		$(if $(ALPHA),--alpha $(ALPHA)) \
 		$(if $(FAIL_PCT),--fail-on-regression $(FAIL_PCT)) \

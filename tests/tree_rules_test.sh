@@ -1,0 +1,69 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tree_rules_test.sh: the repository stays code first.
+#  1. Reference results keep only what a reader needs as files (*.md,
+#     plots/*.png, plots/*.dat) and their raw files in raw.tar.xz: no
+#     other file under results/ is tracked.
+#  2. Result text is at most 10% of the tracked text lines.
+#  3. scripts/results-pack packs a result directory and --unpack gives
+#     back the same files, and packing twice gives the same archive.
+# KTAP, kselftest exit codes.
+# checkout-only: reads the checkout's git index and scripts/results-pack (not in kselftest's install)
+here=$(cd "$(dirname "$0")" && pwd)
+top=$here/..
+echo "TAP version 13"
+if ! command -v git >/dev/null || ! git -C "$top" rev-parse --git-dir >/dev/null 2>&1 ||
+	[[ ! -x $top/scripts/results-pack ]]; then
+	echo "1..0 # SKIP needs git and the checkout"
+	exit 4
+fi
+echo "1..3"
+fail=0
+cd "$top" || exit 1
+
+other=$(git ls-files results | grep -vE '(\.md|/plots/[^/]*\.(png|dat)|/raw\.tar\.xz)$')
+if [[ -z $other ]]; then
+	echo "ok 1 results/: only summaries, plots and raw.tar.xz tracked"
+else
+	printf '# %s\n' $other | head -n 10
+	echo "not ok 1 results/: only summaries, plots and raw.tar.xz tracked"
+	fail=1
+fi
+
+git ls-files --eol | awk '$1 != "i/-text" { print $NF }' >/tmp/gmemsuite-text.$$
+all=$(xargs -d '\n' cat </tmp/gmemsuite-text.$$ | wc -l)
+res=$(grep '^results/' /tmp/gmemsuite-text.$$ | xargs -d '\n' -r cat | wc -l)
+rm -f /tmp/gmemsuite-text.$$
+if ((res * 10 <= all)); then
+	echo "ok 2 result text $res of $all tracked text lines (<= 10%)"
+else
+	echo "not ok 2 result text $res of $all tracked text lines (<= 10%): scripts/results-pack"
+	fail=1
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+d=$tmp/run
+mkdir -p "$d/plots" "$d/sub"
+echo '{"schema": 1}' >"$d/fault-anon-x1-run1.json"
+echo "# summary" >"$d/summary.md"
+echo "1 2" >"$d/plots/cdf.dat"
+printf 'log\n' >"$d/sub/run.log"
+(cd "$d" && find . -type f | sort | xargs sha256sum) >"$tmp/before"
+if scripts/results-pack "$d" >/dev/null &&
+	[[ -f $d/raw.tar.xz && ! -e $d/fault-anon-x1-run1.json && ! -e $d/sub &&
+	   -f $d/summary.md && -f $d/plots/cdf.dat ]] &&
+	cp "$d/raw.tar.xz" "$tmp/first.xz" &&
+	scripts/results-pack --unpack "$d" >/dev/null &&
+	(cd "$d" && find . -type f ! -name raw.tar.xz | sort | xargs sha256sum) >"$tmp/after" &&
+	cmp -s "$tmp/before" "$tmp/after" &&
+	rm "$d/raw.tar.xz" && scripts/results-pack "$d" >/dev/null &&
+	cmp -s "$tmp/first.xz" "$d/raw.tar.xz"; then
+	echo "ok 3 results-pack: pack, unpack, the same files; the same archive twice"
+else
+	diff "$tmp/before" "$tmp/after" 2>&1 | sed 's/^/# /' | head
+	echo "not ok 3 results-pack: pack, unpack, the same files; the same archive twice"
+	fail=1
+fi
+[[ $fail == 0 ]] || exit 1
