@@ -20,7 +20,8 @@ endif
 
 CC	?= gcc
 SRC	:= $(CURDIR)
-GMEM_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -I$(SRC)/include \
+GMEM_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 \
+	   -I$(SRC)/include/kvm -I$(SRC)/include/harness -I$(SRC)/include/results \
 	   -fno-stack-protector -fno-pie -fno-omit-frame-pointer \
 	   -fno-builtin-memcpy -fno-builtin-memset -fno-builtin-memcmp \
 	   -fno-builtin-strlen -MMD -MP
@@ -28,7 +29,15 @@ GMEM_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -I$(SRC)/include \
 GMEM_LDFLAGS := -no-pie -pthread
 GMEM_LDLIBS := -lm
 
-LIB_SRCS   := $(wildcard lib/*.c) $(wildcard lib/*.S)
+# Three layers, one way (scripts/check-layers): lib/kvm (VMs, guest_memfd,
+# the host) never includes the others; lib/harness (KTAP cases) and
+# lib/results (JSON, statistics, bench output) use lib/kvm.
+LAYERS     := kvm harness results
+$(foreach l,$(LAYERS),$(eval SRCS_$(l) := $(wildcard lib/$(l)/*.c) \
+	$(wildcard lib/$(l)/*.S)))
+LIB_SRCS   := $(foreach l,$(LAYERS),$(SRCS_$(l)))
+# Test doubles: linked into the tests that use them only.
+MODEL_SRCS := $(wildcard tests/model/*.c)
 TEST_SRCS  := $(wildcard tests/*.c)
 BENCH_SRCS := $(wildcard bench/*.c)
 TOOL_SRCS  := $(wildcard tools/*.c)
@@ -42,7 +51,7 @@ ifeq ($(KSELFTEST),1)
 # ---- kselftest target --------------------------------------------------
 # Objects under $(OUTPUT)/.gmemsuite, programs flat in $(OUTPUT) (what
 # kselftest installs and runs); the tree's exported uAPI headers
-# (KHDR_INCLUDES, "make headers") first, include/compat.h for the rest.
+# (KHDR_INCLUDES, "make headers") first, include/kvm/compat.h for the rest.
 TEST_GEN_PROGS := $(TEST_NAMES)
 # What the scripts and benchmarks need on the target (tools/results as
 # results-tool: results/ is a directory of this source tree, where an
@@ -85,11 +94,15 @@ Q := @
 gmsg = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
-LIB_OBJS := $(patsubst %,$(BLD)/%.o,$(basename $(LIB_SRCS)))
+objs_of = $(patsubst %,$(BLD)/%.o,$(basename $(1)))
+LIB_OBJS := $(call objs_of,$(LIB_SRCS))
 TESTS	 := $(addprefix $(PROG_DIR_tests)/,$(TEST_NAMES))
 BENCHES	 := $(addprefix $(PROG_DIR_bench)/,$(BENCH_NAMES))
 TOOLS	 := $(addprefix $(PROG_DIR_tools)/,$(TOOL_NAMES))
-LIBGMEM	 := $(BLD)/libgmem.a
+LIB_kvm	 := $(BLD)/libkvm.a
+LIB_harness := $(BLD)/libharness.a
+LIB_results := $(BLD)/libresults.a
+MODEL_OBJS := $(call objs_of,$(MODEL_SRCS))
 
 ifeq ($(KSELFTEST),0)
 all: $(TESTS) $(BENCHES) $(TOOLS)
@@ -97,10 +110,10 @@ endif
 
 # Code that runs in guests: no SSE (see GUEST_CODE_BEGIN in ucall.h).
 GUEST_CFLAGS := -mgeneral-regs-only
-$(BLD)/lib/string_override.o: GMEM_CFLAGS += $(GUEST_CFLAGS) -fno-builtin \
+$(BLD)/lib/kvm/string_override.o: GMEM_CFLAGS += $(GUEST_CFLAGS) -fno-builtin \
 	-fno-tree-loop-distribute-patterns
-$(BLD)/lib/ucall.o $(BLD)/lib/guest_ops.o $(BLD)/lib/coco_guest.o \
-$(BLD)/lib/coco.o: GMEM_CFLAGS += $(GUEST_CFLAGS)
+$(BLD)/lib/kvm/ucall.o $(BLD)/lib/kvm/guest_ops.o $(BLD)/lib/kvm/coco_guest.o \
+$(BLD)/lib/kvm/coco.o: GMEM_CFLAGS += $(GUEST_CFLAGS)
 # Results name the suite revision they were measured with; rev.h is
 # rewritten only when the revision changes, so nothing relinks for nothing.
 # A copy without git history (a kernel tree) reads the file REVISION.
@@ -110,8 +123,8 @@ $(shell mkdir -p $(BLD) && \
 	echo '#define GMEMSUITE_REV "$(REV)"' >$(BLD)/rev.h.tmp && \
 	(cmp -s $(BLD)/rev.h.tmp $(BLD)/rev.h || mv $(BLD)/rev.h.tmp $(BLD)/rev.h); \
 	rm -f $(BLD)/rev.h.tmp)
-$(BLD)/lib/bench.o: $(BLD)/rev.h
-$(BLD)/lib/bench.o: GMEM_CFLAGS += -include $(BLD)/rev.h
+$(BLD)/lib/results/bench.o: $(BLD)/rev.h
+$(BLD)/lib/results/bench.o: GMEM_CFLAGS += -include $(BLD)/rev.h
 
 $(BLD)/%.o: $(SRC)/%.c | gmem-headers
 	@mkdir -p $(dir $@)
@@ -123,26 +136,32 @@ $(BLD)/%.o: $(SRC)/%.S
 	$(call gmsg,AS,$@)
 	$(Q)$(CC) $(GMEM_CFLAGS) -c -o $@ $<
 
-$(LIBGMEM): $(LIB_OBJS)
+$(foreach l,$(LAYERS),$(eval $(LIB_$(l)): $(call objs_of,$(SRCS_$(l)))))
+$(foreach l,$(LAYERS),$(LIB_$(l))):
 	$(call gmsg,AR,$@)
-	$(Q)$(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-# --whole-archive: string_override.o must always override libc's copies.
+# Each program links the layers it uses: tests all three, benchmarks and
+# tools results and kvm (never the harness).  --whole-archive:
+# string_override.o must always override libc's copies.
 define link
 	@mkdir -p $(dir $@)
 	$(call gmsg,LD,$@)
-	$(Q)$(CC) $(GMEM_LDFLAGS) -o $@ $< -Wl,--whole-archive $(LIBGMEM) -Wl,--no-whole-archive $(GMEM_LDLIBS)
+	$(Q)$(CC) $(GMEM_LDFLAGS) -o $@ $(filter %.o,$^) -Wl,--whole-archive $(filter %.a,$^) -Wl,--no-whole-archive $(GMEM_LDLIBS)
 endef
-$(TESTS): $(PROG_DIR_tests)/%: $(BLD)/tests/%.o $(LIBGMEM)
+$(TESTS): $(PROG_DIR_tests)/%: $(BLD)/tests/%.o $(LIB_harness) $(LIB_results) $(LIB_kvm)
 	$(link)
-$(BENCHES): $(PROG_DIR_bench)/%: $(BLD)/bench/%.o $(LIBGMEM)
+# The KVM model (a test double) goes into the one test of it only.
+$(PROG_DIR_tests)/coco_unit_test: $(MODEL_OBJS)
+$(BLD)/tests/coco_unit_test.o $(MODEL_OBJS): GMEM_CFLAGS += -I$(SRC)/tests/model
+$(BENCHES): $(PROG_DIR_bench)/%: $(BLD)/bench/%.o $(LIB_results) $(LIB_kvm)
 	$(link)
-$(TOOLS): $(PROG_DIR_tools)/%: $(BLD)/tools/%.o $(LIBGMEM)
+$(TOOLS): $(PROG_DIR_tools)/%: $(BLD)/tools/%.o $(LIB_results) $(LIB_kvm)
 	$(link)
 ifeq ($(KSELFTEST),1)
 # tools/results under another name: an in-tree build's $(OUTPUT) is this
 # directory, where results/ holds the reference runs.
-$(OUTPUT)/results-tool: $(BLD)/tools/results.o $(LIBGMEM)
+$(OUTPUT)/results-tool: $(BLD)/tools/results.o $(LIB_results) $(LIB_kvm)
 	$(link)
 endif
 

@@ -5,7 +5,7 @@
  * run (zeroing the same bytes, a bare exit round trip); and what a 4K
  * conversion inside a huge mapping does to it (split mode).
  *
- * Paths (the one conversion handler of lib/convert.c does the work):
+ * Paths (the one conversion handler of lib/kvm/convert.c does the work):
  *   vm-attr          KVM_SET_MEMORY_ATTRIBUTES on the VM fd only
  *   vm-attr-discard  the same plus freeing the stale side, as a VMM does
  *   in-place         KVM_SET_MEMORY_ATTRIBUTES2 on the guest_memfd
@@ -330,7 +330,7 @@ static struct kvm_vm *vm;
 static struct kvm_region *region;
 static struct kvm_vcpu *vcpu;
 static struct converter conv;
-/* Confidential VMs: the guest's view of the region (lib/coco_state.c). */
+/* Confidential VMs: the guest's view of the region (lib/kvm/coco_state.c). */
 static struct coco_pages cmodel;
 
 static void free_vm(void)
@@ -480,7 +480,7 @@ static void verify_in_place(uint64_t gpa, uint64_t size, bool to_private)
 	}
 }
 
-/* ---- Confidential VMs: guest-driven rows (lib/coco_state.c) ------------- */
+/* ---- Confidential VMs: guest-driven rows (lib/kvm/coco_state.c) ------------- */
 
 struct coco_ctx {
 	double rtt_ns, touch_ns;

@@ -32,6 +32,7 @@
 #include "kvm_util.h"
 #include "processor.h"
 #include "samples.h"
+#include "kvm_json.h"
 #include "stats.h"
 
 #define AUX_GPA		0x40000000ULL	/* sample/order buffers, below 4G */
@@ -388,7 +389,7 @@ static void bind_node(const struct config *c)
 			  errno_name(err));
 }
 
-/* Confidential VMs: the guest's view of the region (lib/coco_state.c). */
+/* Confidential VMs: the guest's view of the region (lib/kvm/coco_state.c). */
 static struct coco_pages cmodel;
 
 static void setup_vm(const struct config *c)

@@ -32,7 +32,7 @@
 
 /*
  * In-place conversion on or off: the parameter where the kernel has one,
- * else what the guest_memfd ioctl answers (lib/probe.c probe_in_place).
+ * else what the guest_memfd ioctl answers (lib/kvm/probe.c probe_in_place).
  */
 static enum tristate in_place_state(void)
 {

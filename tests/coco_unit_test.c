@@ -585,7 +585,7 @@ static void system_event_decoding(void)
 	TEST_ASSERT(strstr(buf, "unknown type (99), 0 data words"), "%s", buf);
 }
 
-/* ---- The guest-state model (lib/coco_state.c) ---------------------------- */
+/* ---- The guest-state model (lib/kvm/coco_state.c) ---------------------------- */
 
 #define M_BASE	0x100000000ULL
 
@@ -770,7 +770,7 @@ static void fault_bench_passes_replay(void)
 		    "SW_PROTECTED guests accept nothing");
 }
 
-/* ---- Whole launches against the model of KVM (lib/kvm_model.c) ---------- */
+/* ---- Whole launches against the model of KVM (tests/model/kvm_model.c) ---------- */
 
 /* Event a comes before event b in the model's log (both present). */
 static void expect_before(const struct kvm_model *m, const char *a,

@@ -5,7 +5,7 @@
  * Per-VM attribute path (6.8 .. 7.3): KVM_SET_MEMORY_ATTRIBUTES on the VM
  * fd, private memory in guest_memfd, shared memory in a separate backing;
  * the guest asks with KVM_HC_MAP_GPA_RANGE and the host converts on
- * KVM_EXIT_HYPERCALL (lib/convert.c, the handler every VM type shares).
+ * KVM_EXIT_HYPERCALL (lib/kvm/convert.c, the handler every VM type shares).
  * KVM cannot read attributes back, so every state is verified through
  * what the guest and the host observe.
  */
@@ -132,7 +132,7 @@ static bool host_page_is(uint64_t gpa, uint64_t seed)
 /* ---- KVM_SET_MEMORY_ATTRIBUTES argument checking ------------------------- */
 
 /*
- * address and size at every edge of their type (lib/bounds.c around the
+ * address and size at every edge of their type (lib/kvm/bounds.c around the
  * region): KVM refuses a zero size, an unaligned address or size and a
  * sum that wraps 2^64, and nothing else (attributes are per-VM and may
  * cover GPAs without a memslot); flags != 0 is EINVAL.  Accepted rows
@@ -239,7 +239,7 @@ static void map_gpa_without_cap_enosys(void)
 
 /*
  * KVM_HC_MAP_GPA_RANGE(gpa, npages) at every edge of both arguments'
- * types (lib/bounds.c around the region, plus npages edges of its own:
+ * types (lib/kvm/bounds.c around the region, plus npages edges of its own:
  * 2^52 pages is 2^64 bytes, 2^63, 2^64 - 1).  KVM refuses an unaligned
  * gpa, npages 0 and gfn + npages wrapping 2^64 itself (-KVM_EINVAL, no
  * exit); every other request reaches the VMM with its arguments intact,
@@ -1311,7 +1311,7 @@ static int attr2_call(const struct attr2_row *row)
 /*
  * KVM_SET_MEMORY_ATTRIBUTES2 argument checking, every row reported.
  * offset and size are u64 compared with a loff_t i_size: the rows come
- * from their type's edges (lib/bounds.c: both sides of i_size, of the
+ * from their type's edges (lib/kvm/bounds.c: both sides of i_size, of the
  * loff_t sign bit and of 2^64, sums that wrap or turn negative), plus
  * every flags bit, every attribute bit and every reserved word.  Refused
  * rows must convert nothing (every page stays mappable); the in-range

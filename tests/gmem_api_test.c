@@ -532,7 +532,7 @@ static int falloc_expect(bool punch, uint64_t off, uint64_t len)
  * Modes by example (only KEEP_SIZE and PUNCH_HOLE | KEEP_SIZE exist),
  * then every offset {0, 1, page} with every length {1, page - 1, page,
  * page + 1}, then offset and length at every edge of their type
- * (lib/bounds.c), for allocation and for punching.  Every row is
+ * (lib/kvm/bounds.c), for allocation and for punching.  Every row is
  * reported.
  */
 static void fallocate_ranges_and_modes_one(void)
@@ -715,7 +715,7 @@ static int bind(struct kvm_vm *v, uint32_t slot, uint64_t gpa, uint64_t size,
 }
 
 /*
- * Binding offsets and sizes at every edge of their type (lib/bounds.c):
+ * Binding offsets and sizes at every edge of their type (lib/kvm/bounds.c):
  * unaligned, empty, past the file, past what a loff_t holds, and sums
  * that wrap unsigned or turn negative as loff_t are EINVAL; the ranges
  * inside the file bind (and are deleted again).  Every row is reported.
@@ -831,7 +831,7 @@ CFG_CASE(memslot_gpa_overlap_eexist, 0, 0)
 
 /*
  * guest_phys_addr and memory_size of a plain memslot at every edge of
- * their type (lib/bounds.c around a free 2M window at 8 GiB).  KVM
+ * their type (lib/kvm/bounds.c around a free 2M window at 8 GiB).  KVM
  * refuses an unaligned address or size, a size of 0 for a slot that does
  * not exist (a delete), more than KVM_MEM_MAX_NR_PAGES pages, a sum that
  * wraps, and a slot ending past the largest gfn the MMU maps (at most

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The host is left as found (lib/hoststate.c): a hugetlb pool grown for a
+ * The host is left as found (lib/kvm/hoststate.c): a hugetlb pool grown for a
  * run is back at its size however the run ends (failed assertion, skip,
  * SIGKILL: the guardian; SIGKILL of the guardian too: the next run's
  * repair), and concurrent runs add their pages up.  Each case grows the
  * 2M pool by a few pages in child processes and reads nr_hugepages.
  * Other runs may hold the pool meanwhile (two suites at once, another
  * user's benchmark): the cases never expect an absolute pool size, only
- * what the ledger says it must be (lib/hoststate.c: its target while
+ * what the ledger says it must be (lib/kvm/hoststate.c: its target while
  * anyone claims, its original value once nobody does) and their own
  * claims in it.
  */

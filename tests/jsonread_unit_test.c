@@ -12,7 +12,7 @@
 #include "ktap.h"
 #include "test_util.h"
 
-/* Write with lib/json.c, read with lib/jsonread.c. */
+/* Write with lib/results/json.c, read with lib/results/jsonread.c. */
 static void round_trip(void)
 {
 	char *buf = NULL, err[128];

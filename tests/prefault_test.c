@@ -119,7 +119,7 @@ static unsigned int row(unsigned int n, const char *what, uint64_t gpa,
 
 /*
  * gpa and size at every edge of their type around the memslot
- * (lib/bounds.c), and every flags bit: every row reported, and every
+ * (lib/kvm/bounds.c), and every flags bit: every row reported, and every
  * call shrinks the range exactly when it succeeds.
  */
 static void prefault_arguments_table(void)

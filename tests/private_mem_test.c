@@ -5,7 +5,7 @@
  * alone decides which one the guest reaches.  PRIVATE is set wherever the
  * kernel tracks it: the VM fd (6.8+, per-VM path) or the guest_memfd (the
  * in-place conversion series), through the one conversion routine
- * (lib/convert.c); every case runs on either path.
+ * (lib/kvm/convert.c); every case runs on either path.
  */
 #include "convert.h"
 #include "gmem.h"

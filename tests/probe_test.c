@@ -12,6 +12,7 @@
 #include "gmem.h"
 #include "ktap.h"
 #include "kvm_util.h"
+#include "kvm_json.h"
 #include "probe.h"
 
 static void probe_dump(void)

@@ -8,6 +8,8 @@
 #  2. Result text is at most 10% of the tracked text lines.
 #  3. scripts/results-pack packs a result directory and --unpack gives
 #     back the same files, and packing twice gives the same archive.
+#  4. lib/'s layers include one way (scripts/check-layers), and the
+#     check sees an include across the rule planted in a copy.
 # KTAP, kselftest exit codes.
 # checkout-only: reads the checkout's git index and scripts/results-pack (not in kselftest's install)
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,7 +20,7 @@ if ! command -v git >/dev/null || ! git -C "$top" rev-parse --git-dir >/dev/null
 	echo "1..0 # SKIP needs git and the checkout"
 	exit 4
 fi
-echo "1..3"
+echo "1..4"
 fail=0
 cd "$top" || exit 1
 
@@ -64,6 +66,22 @@ if scripts/results-pack "$d" >/dev/null &&
 else
 	diff "$tmp/before" "$tmp/after" 2>&1 | sed 's/^/# /' | head
 	echo "not ok 3 results-pack: pack, unpack, the same files; the same archive twice"
+	fail=1
+fi
+out=$(scripts/check-layers 2>&1)
+rc=$?
+c=$tmp/src
+mkdir -p "$c" && cp -r lib include bench tools "$c/" && mkdir -p "$c/tests" &&
+	cp -r tests/model "$c/tests/" &&
+	sed -i '1a #include "ktap.h"' "$c/lib/kvm/numa.c"
+planted=$(scripts/check-layers "$c" 2>&1)
+prc=$?
+if [[ $rc == 0 && -z $out && $prc == 1 &&
+      $planted == 'lib/kvm/numa.c:2: kvm includes "ktap.h" of harness' ]]; then
+	echo "ok 4 lib/ layers include one way; a planted include across is named"
+else
+	printf '# %s\n' "$out" "$planted" "exit $rc, planted exit $prc"
+	echo "not ok 4 lib/ layers include one way; a planted include across is named"
 	fail=1
 fi
 [[ $fail == 0 ]] || exit 1

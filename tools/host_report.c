@@ -22,6 +22,7 @@
 #include "processor.h"
 #include "json.h"
 #include "gmem.h"
+#include "kvm_json.h"
 #include "probe.h"
 #include "test_util.h"
 

@@ -39,7 +39,7 @@
  * noise, the run-to-run relative sd (sd / mean) of A's runs.  The verdict
  * comes from one statistic (--stat, default p50): "slower" or "faster"
  * only when the interval excludes 0 and |change| exceeds A's noise
- * (lib/samples.c run_change()); with one run on a side there is no
+ * (lib/results/samples.c run_change()); with one run on a side there is no
  * verdict.  The per-sample distributions (pooled over runs) are printed
  * for reading, with Welch's p treating samples as independent, marked
  * informational.  --fail-on-regression PCT exits 1 when a "slower"
@@ -1714,7 +1714,7 @@ static int cmd_compare(int argc, char **argv)
 
 /*
  * The smallest change compare can call, per number of runs a side, for
- * a per-run statistic with relative sd SD_PCT (lib/samples.c
+ * a per-run statistic with relative sd SD_PCT (lib/results/samples.c
  * min_detectable_change_pct()).
  */
 #define SIM_POWER	0.9

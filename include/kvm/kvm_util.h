@@ -102,7 +102,7 @@ struct kvm_vcpu {
 	struct kvm_run *run;
 	size_t run_size;
 	uint64_t stack_top;
-	/* Watchdog bookkeeping (lib/kvm_util.c). */
+	/* Watchdog bookkeeping (lib/kvm/kvm_util.c). */
 	pthread_t thread;
 	volatile int in_run;
 	volatile uint64_t run_start_ns;
@@ -110,7 +110,7 @@ struct kvm_vcpu {
 	/* The guest's progress word (UCALL_PROGRESS_OFFSET) and when it last moved. */
 	volatile uint64_t *progress;
 	uint64_t wd_progress, wd_progress_ns;
-	uint64_t mailbox_gpa;	/* lib/guest_ops.c */
+	uint64_t mailbox_gpa;	/* lib/kvm/guest_ops.c */
 	uint64_t info_gpa;	/* struct guest_vcpu_info (shared window) */
 	/* Thread helper. */
 	void *(*thread_fn)(struct kvm_vcpu *);
@@ -133,10 +133,10 @@ struct kvm_vm {
 	bool amd;
 	unsigned int nr_vcpus;
 	struct kvm_vcpu *vcpus[VM_MAX_VCPUS];
-	struct kvm_stats *stats;	/* lib/stats.c, lazily */
+	struct kvm_stats *stats;	/* lib/kvm/stats.c, lazily */
 	unsigned int run_timeout_ms;
 
-	/* VM type: what differs lives in the backend (lib/coco_vm.c). */
+	/* VM type: what differs lives in the backend (lib/kvm/coco_vm.c). */
 	enum vm_kind kind;
 	const struct vm_backend *backend;	/* NULL: nothing to launch */
 	enum coco_kind coco;
@@ -149,7 +149,7 @@ struct kvm_vm {
 	 */
 	uint64_t shared_next, shared_end;
 	bool ucall_shared;	/* vm_ucall_via_shared() */
-	/* vCPUs start in the boot stub (include/boot_stub.h). */
+	/* vCPUs start in the boot stub (include/kvm/boot_stub.h). */
 	bool boot_stub;
 	uint64_t boot_params;	/* GPA of struct boot_params */
 };
@@ -157,7 +157,7 @@ struct kvm_vm {
 /*
  * Per-VM-type operations; every hook is optional.  Default and
  * SW_PROTECTED VMs have none.  Written from the uAPI documentation for
- * SNP and TDX (lib/coco_vm.c).
+ * SNP and TDX (lib/kvm/coco_vm.c).
  */
 struct vm_backend {
 	/* After KVM_CREATE_VM, before the system slot: 0 or -errno. */
@@ -169,7 +169,7 @@ struct vm_backend {
 	void (*vm_free)(struct kvm_vm *vm);
 	/*
 	 * vCPU start: the vCPUs start at the reset vector in the boot stub
-	 * (lib/boot_stub.S), their registers kept there, not set by
+	 * (lib/kvm/boot_stub.S), their registers kept there, not set by
 	 * KVM_SET_REGS/SREGS (TDX: the state is protected from creation).
 	 */
 	bool boot_stub;
@@ -186,6 +186,11 @@ bool backing_from_name(const char *name, enum backing_type *t);
 uint64_t guest_page_bytes(enum guest_page p);
 
 /* ---- VMs --------------------------------------------------------------- */
+/*
+ * Called with the kind of every VM created: the harness (lib/harness/ktap.c)
+ * notes which kinds a case created.
+ */
+extern void (*vm_created_hook)(enum vm_kind k);
 /* NULL with errno set when KVM_CREATE_VM fails (e.g. unsupported type). */
 struct kvm_vm *__vm_create(unsigned long type);
 struct kvm_vm *vm_create(unsigned long type);

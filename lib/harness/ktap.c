@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "ktap.h"
+#include "kvm_util.h"
 #include "vm_type.h"
 #include "test_util.h"
 
@@ -83,11 +84,21 @@ int ktap_subcase(void (*fn)(void), char *why, size_t len)
 	return WEXITSTATUS(status);
 }
 
-void ktap_note_vm_kind(unsigned int kind)
+/* vm_created_hook: the kinds of VM the running case created. */
+static void note_vm_kind(enum vm_kind kind)
 {
 	if (report && ktap_in_case)
 		__atomic_or_fetch(&report->kinds_created, 1U << kind,
 				  __ATOMIC_RELAXED);
+}
+
+/* test_skip_hook: a case's skip reason goes to its report line. */
+static bool take_skip_reason(const char *reason)
+{
+	if (!ktap_in_case)
+		return false;
+	ktap_set_skip_reason(reason);
+	return true;
 }
 
 /*
@@ -491,6 +502,8 @@ int ktap_main(int argc, char **argv, const struct ktap_case *cases,
 	unsigned int i, n = 0, idx = 0;
 	int opt, nr_only = 0;
 
+	vm_created_hook = note_vm_kind;
+	test_skip_hook = take_skip_reason;
 	while ((opt = getopt_long(argc, argv, "lt:hV:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'l':

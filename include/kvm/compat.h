@@ -46,7 +46,7 @@
  * capability's number moved with every rebase (246, 248, 249, 250 in the
  * revisions posted up to v8; 7.3 gives 250 to KVM_CAP_PPC_COMPAT_CAPS and
  * 251 to KVM_CAP_ARM_PMU_V3_STRICT, and the merged series, kvm-x86
- * 2026-09-22, uses 252).  No number is assumed: lib/gmem.c finds which
+ * 2026-09-22, uses 252).  No number is assumed: lib/kvm/gmem.c finds which
  * candidate (gmem_attr_uapi_revs[]) reports PRIVATE exactly where the
  * guest_memfd ioctl takes it.  KVM_CAP_MEMORY_ATTRIBUTES2 existed only in
  * RFC revisions and is not used.
@@ -104,7 +104,7 @@ struct kvm_memory_attributes {
  * 128 bytes in every revision; "offset" aliases "address" when the fd is
  * a guest_memfd.  error_offset is output only, written back on failure
  * (EAGAIN: the page whose folio has an unexpected reference).  The
- * request is _IOWR(KVMIO, 0xd2) since RFC v2 (0xd6 before); lib/gmem.c
+ * request is _IOWR(KVMIO, 0xd2) since RFC v2 (0xd6 before); lib/kvm/gmem.c
  * uses whichever one a guest_memfd answers.  The struct is our own copy
  * under another name: a newer <linux/kvm.h> may define it (and a request
  * number other than the kernel under test's).

@@ -77,7 +77,7 @@ void gmem_set_attributes(int fd, uint64_t offset, uint64_t size,
  * The in-place series' unmerged constants, per revision posted.  Nothing
  * is assumed: the request number is the one a guest_memfd answers, the
  * capability the one that reports PRIVATE exactly on the VM types whose
- * guest_memfd takes PRIVATE (lib/probe.c).
+ * guest_memfd takes PRIVATE (lib/kvm/probe.c).
  */
 struct gmem_attr_cap_rev {
 	int cap;		/* KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES */

@@ -2,7 +2,7 @@
 /*
  * Host-side assertions and skips.  Every failure names file:line, the
  * expression, what was expected and what was seen.  Inside a KTAP case
- * (lib/ktap.c) a failure ends the case's child process with status 1 and a
+ * (lib/harness/ktap.c) a failure ends the case's child process with status 1 and a
  * skip with status 4 and its reason; outside one, the process exits so.
  */
 #ifndef GMEM_TEST_UTIL_H
@@ -36,6 +36,11 @@ void __noreturn __printf(5, 6)
 test_assert_fail(const char *file, int line, const char *expr, int err,
 		 const char *fmt, ...);
 void __noreturn __printf(1, 2) test_skip(const char *fmt, ...);
+/*
+ * Where a skip's reason goes: a harness running cases sets it (lib/harness/ktap.c)
+ * and returns true when it took the reason; else test_skip() prints it.
+ */
+extern bool (*test_skip_hook)(const char *reason);
 /* Print a "# "-prefixed diagnostic line (KTAP comment). */
 void __printf(1, 2) test_diag(const char *fmt, ...);
 

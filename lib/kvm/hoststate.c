@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Host knobs changed for a run and restored on every exit path (see
- * include/hoststate.h).  The ledger code uses raw system calls and fixed
+ * include/kvm/hoststate.h).  The ledger code uses raw system calls and fixed
  * buffers only: the guardian runs it in a child forked from a process
  * that may have other threads, where malloc and stdio are unsafe.
  */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The reset-vector page of vCPUs that start like TDX vCPUs (see
- * include/boot_stub.h).  Copied to BOOT_STUB_GPA, never run in place:
+ * include/kvm/boot_stub.h).  Copied to BOOT_STUB_GPA, never run in place:
  * every absolute address is computed for that location.
  */
 #include "boot_stub.h"

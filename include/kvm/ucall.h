@@ -5,7 +5,7 @@
  * The guest fills a struct ucall, copies it to its vCPU's page in the
  * shared window of the system slot (identity-mapped below 4 GiB) and
  * writes that address with a 32-bit port write to UCALL_PORT (OUT, or the
- * SNP/TDX equivalent, lib/coco_guest.c): the exit carries the pointer in
+ * SNP/TDX equivalent, lib/kvm/coco_guest.c): the exit carries the pointer in
  * kvm_run's I/O data, so the host reads no register (confidential VMs
  * have none to read).  Format strings and file names are string literals at
  * the same address in guest and host (the guest runs a copy of this very
@@ -58,7 +58,7 @@ struct ucall {
 void ucall(uint64_t cmd, uint64_t nargs, ...);
 /* Guest: count one step of progress (cheap; once per thousands of pages). */
 void guest_progress(void);
-/* lib/guest_entry.S: OUT of the address; patch site for other channels. */
+/* lib/kvm/guest_entry.S: OUT of the address; patch site for other channels. */
 void ucall_send(struct ucall *uc);
 extern char ucall_send_patch[];
 void ucall_assert(const char *file, uint64_t line, const char *expr,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Grow a hugetlb pool for a run and put it back afterwards, however the
- * run ends (lib/hoststate.c: exit, failed assertion, skip, signal, and a
+ * run ends (lib/kvm/hoststate.c: exit, failed assertion, skip, signal, and a
  * guardian for SIGKILL), sharing it with concurrent runs.  Pools that
  * cannot be grown are a skip that says how many pages were wanted, got,
  * and held by which other runs.

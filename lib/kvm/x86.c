@@ -27,7 +27,7 @@ static void patch_ucall_send(struct kvm_vm *vm);
 static void set_seg(struct kvm_segment *s, uint16_t sel, uint8_t type,
 		    bool code);
 
-/* lib/guest_entry.S */
+/* lib/kvm/guest_entry.S */
 extern char guest_idt_stubs[];
 extern char guest_code_return[];
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -145,22 +146,4 @@ uint64_t snapshot_get(const struct stats_snapshot *s, const char *name)
 		if (!strcmp(s->name[i], name))
 			return s->val[i];
 	return 0;
-}
-
-void stats_delta_to_json(const struct stats_snapshot *before,
-			 const struct stats_snapshot *after, struct json *j,
-			 const char *key)
-{
-	unsigned int i;
-
-	json_obj_begin(j, key);
-	for (i = 0; i < after->n; i++) {
-		uint64_t v = after->val[i];
-
-		if (after->cumulative[i])
-			v -= snapshot_get(before, after->name[i]);
-		if (v)
-			json_u64(j, after->name[i], v);
-	}
-	json_obj_end(j);
 }

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Everything the library asks of KVM and of the host goes through these:
- * the ioctls of lib/kvm_util.c, lib/gmem.c, lib/x86.c and the VM-type
- * backends (lib/coco_vm.c), the opening of /dev/kvm and /dev/sev, and
+ * the ioctls of lib/kvm/kvm_util.c, lib/kvm/gmem.c, lib/x86.c and the VM-type
+ * backends (lib/kvm/coco_vm.c), the opening of /dev/kvm and /dev/sev, and
  * the host CPUID the backends read.  Unit tests point the hooks at a
- * model of what KVM and the hardware enforce (lib/kvm_model.c) and run
+ * model of what KVM and the hardware enforce (tests/model/kvm_model.c) and run
  * the real code against it, recording the sequence.  Outside tests they
  * are ioctl(2), open(2) and the CPUID instruction.
  */

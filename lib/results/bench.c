@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "kvm_json.h"
 #include "test_util.h"
 
 #ifndef GMEMSUITE_REV

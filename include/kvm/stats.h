@@ -9,7 +9,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "json.h"
 
 struct kvm_vm;
 
@@ -48,10 +47,6 @@ void vm_stats_snapshot(struct kvm_vm *vm, struct stats_snapshot *s);
 void vcpu_stats_snapshot(struct kvm_vm *vm, struct stats_snapshot *s);
 /* Value of name in s, or 0. */
 uint64_t snapshot_get(const struct stats_snapshot *s, const char *name);
-/* {name: after - before (cumulative) or after (instant)}, non-zero only. */
-void stats_delta_to_json(const struct stats_snapshot *before,
-			 const struct stats_snapshot *after, struct json *j,
-			 const char *key);
 
 /* VM-level stat by name; false when absent. */
 bool vm_stat(struct kvm_vm *vm, const char *name, uint64_t *val);

@@ -14,7 +14,6 @@
 
 #include "kvm_ioctl.h"
 #include "gmem.h"
-#include "ktap.h"
 #include "kvm_util.h"
 #include "processor.h"
 #include "stats.h"
@@ -27,6 +26,8 @@
 #define WATCHDOG_SIGNAL		SIGUSR2
 #define DEFAULT_RUN_TIMEOUT_MS	60000
 
+
+void (*vm_created_hook)(enum vm_kind k);
 /* ---- /dev/kvm ---------------------------------------------------------- */
 
 int open_kvm_dev(void)
@@ -266,7 +267,8 @@ static struct kvm_vm *create_kind(enum vm_kind k, char *why, size_t len)
 	}
 	vm->type = info->type;
 	vm->kind = k;
-	ktap_note_vm_kind(k);
+	if (vm_created_hook)
+		vm_created_hook(k);
 	vm->coco = info->coco;
 	vm->sev_fd = -1;
 	vm->backend = vm_backend_of(k);

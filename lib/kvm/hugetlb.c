@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hugetlb pools grown for a run through the host-state ledger
- * (lib/hoststate.c): concurrent runs add their pages up, and the pool is
+ * (lib/kvm/hoststate.c): concurrent runs add their pages up, and the pool is
  * back at its original size when the last one ends, however it ends.
  */
 #include <signal.h>

@@ -12,10 +12,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "json.h"
 
 #define PROBE_NR_VM_TYPES	6	/* DEFAULT .. TDX */
-/* Candidate KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES numbers (lib/gmem.c). */
+/* Candidate KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES numbers (lib/kvm/gmem.c). */
 #define GMEM_ATTR_NR_CAP_REVS	5
 #define PROBE_MAX_PARAMS	256
 
@@ -118,7 +117,5 @@ enum tristate probe_in_place_param(const struct host_probe *p);
 enum tristate probe_in_place(const struct host_probe *p);
 /* Which revision of the series the kernel's answers match, for reports. */
 const char *probe_gmem_revision(const struct host_probe *p);
-void probe_to_json(const struct host_probe *p, struct json *j,
-		   const char *key);
 
 #endif /* GMEM_PROBE_H */

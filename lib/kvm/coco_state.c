@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The guest-state model (include/coco_state.h).  Sources for the rules:
+ * The guest-state model (include/kvm/coco_state.h).  Sources for the rules:
  * AMD APM vol. 3 PVALIDATE (rc 6 FAIL_NOUPDATE when the validated bit
  * already has the requested value), the GHCB spec (page state change),
  * the TDX module ABI (TDG.MEM.PAGE.ACCEPT: TDX_PAGE_ALREADY_ACCEPTED),

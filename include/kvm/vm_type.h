@@ -8,7 +8,7 @@
  *   snp           KVM_X86_SNP_VM: SEV-SNP launch, C-bit, GHCB channel
  *   tdx           KVM_X86_TDX_VM: TDX launch, shared bit, TDVMCALL channel
  *
- * What differs between them lives in a backend (lib/coco_vm.c): launch
+ * What differs between them lives in a backend (lib/kvm/coco_vm.c): launch
  * sequence, page-table encoding, how memory is populated, how a vCPU
  * starts, the guest->host channel and how the guest asks for a
  * conversion.  Everything else (memslots, the conversion handler, ucall
@@ -53,7 +53,7 @@ enum vm_kind vm_kind_from_type(unsigned long type);
 extern enum vm_kind vm_kind_selected;
 /*
  * True when --vm-type was given: every case must then run on that type
- * (lib/ktap.c reports a case that created no VM of it as a skip).
+ * (lib/harness/ktap.c reports a case that created no VM of it as a skip).
  */
 extern bool vm_kind_explicit;
 /* Parse --vm-type's argument into vm_kind_selected; false if unknown. */

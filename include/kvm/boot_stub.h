@@ -3,7 +3,7 @@
  * A boot stub for vCPUs whose registers userspace cannot set: a TDX vCPU
  * starts at the reset vector 0xFFFFFFF0 in 32-bit protected mode with
  * paging off and EFER.LME set, ESI = vCPU index (TDX module ABI).  The
- * stub page (lib/boot_stub.S) sits at BOOT_STUB_GPA, finds the parameter
+ * stub page (lib/kvm/boot_stub.S) sits at BOOT_STUB_GPA, finds the parameter
  * block through the pointer at BOOT_STUB_PARAMS_OFF, loads GDT, CR4, CR3,
  * CR0 (entering long mode), far-jumps to its 64-bit half, loads IDT,
  * TR, stack and argument registers from the vCPU's entry and jumps
@@ -59,7 +59,7 @@ struct boot_params {
 	struct boot_vcpu vcpu[];
 };
 
-/* The stub page, 4096 bytes (lib/boot_stub.S). */
+/* The stub page, 4096 bytes (lib/kvm/boot_stub.S). */
 extern const char boot_stub_page[];
 #endif
 

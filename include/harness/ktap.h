@@ -8,7 +8,7 @@
  * every process of the case, grandchildren included (the harness is
  * their subreaper), is reaped before the verdict is printed, so that a
  * case's helpers never outlive it, never keep the runner's output pipe
- * open, and their hugetlb claims are released (lib/hoststate.c's
+ * open, and their hugetlb claims are released (lib/kvm/hoststate.c's
  * guardian sees them go) before the next case.  The child's exit status is the verdict
  * (0 pass, 1 fail, 4 skip with its reason).  A failure that matches the
  * known-issues file for this kernel is reported as XFAIL with its
@@ -41,11 +41,9 @@ int ktap_main(int argc, char **argv, const struct ktap_case *cases,
 
 /* Set by ktap_main: true inside a case's child process. */
 extern int ktap_in_case;
-/* Record the skip reason of the current case (used by test_skip). */
+/* Record the skip reason of the current case. */
 void ktap_set_skip_reason(const char *reason);
 /* Run fn in a child of the case: its status (0/1/4), a skip's reason. */
 int ktap_subcase(void (*fn)(void), char *why, size_t len);
-/* Record that the current case created a VM of this kind (vm_type.h). */
-void ktap_note_vm_kind(unsigned int kind);
 
 #endif /* GMEM_KTAP_H */

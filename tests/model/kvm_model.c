@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A model of KVM's launch rules for SEV-SNP and TDX (include/kvm_model.h).
+ * A model of KVM's launch rules for SEV-SNP and TDX (tests/model/kvm_model.h).
  * Every rule cites where Linux 7.3 enforces it; the model refuses with
  * the errno KVM uses and keeps the first refusal.  It answers only what
  * the library asks; anything else is ENOTTY and recorded as a violation,

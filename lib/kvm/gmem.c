@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -188,7 +189,7 @@ void vm_set_memory_attributes(struct kvm_vm *vm, uint64_t gpa, uint64_t size,
 
 /*
  * KVM_SET_MEMORY_ATTRIBUTES2 request numbers, newest first, and the
- * capability numbers the series used (include/compat.h).
+ * capability numbers the series used (include/kvm/compat.h).
  */
 static const unsigned long attr2_requests[] = {
 	GMEM_SET_ATTRIBUTES2_D2, GMEM_SET_ATTRIBUTES2_D6,
