@@ -662,7 +662,7 @@ static unsigned int replay_plan(enum coco_kind k, bool old_plan,
 				rows++;
 				continue;
 			}
-			/* Before issue 15: the host set the source state. */
+			/* The naive plan: the host sets the source state. */
 			coco_host_convert(&m, M_BASE, size, !to_private);
 			coco_discard(&m, M_BASE, size);
 			if ((pop && !coco_guest_touch(&m, M_BASE, size)) ||

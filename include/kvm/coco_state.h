@@ -53,9 +53,6 @@ void coco_discard(struct coco_pages *m, uint64_t gpa, uint64_t size);
 bool coco_guest_touch(struct coco_pages *m, uint64_t gpa, uint64_t size);
 /* The guest validates / accepts every page (fault_bench's first touch). */
 bool coco_guest_accept(struct coco_pages *m, uint64_t gpa, uint64_t size);
-/* Every page of the range private (or shared) in both views. */
-bool coco_pages_are(const struct coco_pages *m, uint64_t gpa, uint64_t size,
-		    bool private);
 
 /*
  * One convert_bench row on a confidential VM, guest-driven only: bring

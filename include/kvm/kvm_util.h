@@ -225,7 +225,6 @@ const char *vm_type_name(unsigned long type);
 /* ---- Memory ------------------------------------------------------------ */
 struct kvm_region *vm_add_region(struct kvm_vm *vm,
 				 const struct region_spec *spec);
-void vm_remove_region(struct kvm_vm *vm, struct kvm_region *r);
 /* Raw KVM_SET_USER_MEMORY_REGION2: 0 or a positive errno. */
 int __vm_set_user_memory_region2(struct kvm_vm *vm, uint32_t slot,
 				 uint32_t flags, uint64_t gpa, uint64_t size,

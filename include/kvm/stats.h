@@ -26,8 +26,6 @@ bool stats_open(struct kvm_stats *s, int kvm_object_fd);
 void stats_close(struct kvm_stats *s);
 /* Value of a (single-valued) stat; false when the kernel lacks it. */
 bool stats_get(struct kvm_stats *s, const char *name, uint64_t *val);
-/* Name of descriptor i, or NULL past the end. */
-const char *stats_name(struct kvm_stats *s, uint32_t i);
 
 /*
  * Every single-valued stat at one moment: a VM's, or summed over all its

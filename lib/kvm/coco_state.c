@@ -69,17 +69,6 @@ static bool agrees(uint8_t s, bool private)
 	       !!(s & CS_PTE_PRIVATE) == private;
 }
 
-bool coco_pages_are(const struct coco_pages *m, uint64_t gpa, uint64_t size,
-		    bool private)
-{
-	uint64_t a;
-
-	for (a = gpa; a < gpa + size; a += SZ_4K)
-		if (!agrees(*page((struct coco_pages *)m, a), private))
-			return false;
-	return true;
-}
-
 static bool convert_page(struct coco_pages *m, uint64_t a, bool to_private)
 {
 	uint8_t *s = page(m, a);

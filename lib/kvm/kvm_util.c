@@ -643,24 +643,6 @@ struct kvm_region *vm_add_region(struct kvm_vm *vm,
 	return r;
 }
 
-void vm_remove_region(struct kvm_vm *vm, struct kvm_region *r)
-{
-	struct kvm_region **p;
-	int err;
-
-	err = __vm_set_user_memory_region2(vm, r->slot, r->flags, r->gpa, 0,
-					   NULL, 0, 0);
-	TEST_ASSERT(!err, "deleting memslot %u: %s", r->slot, errno_name(err));
-	for (p = &vm->regions; *p; p = &(*p)->next) {
-		if (*p == r) {
-			*p = r->next;
-			break;
-		}
-	}
-	region_unmap(r);
-	free(r);
-}
-
 void region_discard(struct kvm_region *r, uint64_t off, uint64_t len)
 {
 	const int punch = FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;

@@ -52,11 +52,6 @@ static struct stat_desc *desc_at(struct kvm_stats *s, uint32_t i)
 	return (struct stat_desc *)((char *)s->desc + i * s->desc_size);
 }
 
-const char *stats_name(struct kvm_stats *s, uint32_t i)
-{
-	return i < s->nr_desc ? desc_at(s, i)->name : NULL;
-}
-
 bool stats_get(struct kvm_stats *s, const char *name, uint64_t *val)
 {
 	uint32_t i;
