@@ -26,7 +26,7 @@
 #include "guest_ops.h"
 #include "kvm_util.h"
 #include "samples.h"
-#include "stats.h"
+#include "kvm_stats.h"
 
 enum path { PATH_VM_ATTR, PATH_VM_DISCARD, PATH_IN_PLACE, NR_PATHS };
 

@@ -33,7 +33,7 @@
 #include "processor.h"
 #include "samples.h"
 #include "kvm_json.h"
-#include "stats.h"
+#include "kvm_stats.h"
 
 #define AUX_GPA		0x40000000ULL	/* sample/order buffers, below 4G */
 

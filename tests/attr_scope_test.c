@@ -23,7 +23,7 @@
 #include "ktap.h"
 #include "kvm_util.h"
 #include "probe.h"
-#include "vm_type.h"
+#include "vm_kind.h"
 
 #define REGION_SIZE	(2 * SZ_2M)
 #define SEED_HOST	0x44440004ULL

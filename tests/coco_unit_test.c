@@ -21,7 +21,7 @@
 #include "kvm_model.h"
 #include "kvm_util.h"
 #include "test_util.h"
-#include "vm_type.h"
+#include "vm_kind.h"
 
 /* GHCBData[55:52] op | [51:12] gfn | [11:0] 0x014. */
 static void ghcb_psc_request(void)

@@ -25,7 +25,7 @@
 #include "guest_ops.h"
 #include "ktap.h"
 #include "kvm_util.h"
-#include "vm_type.h"
+#include "vm_kind.h"
 
 #define REGION_SIZE	(4 * SZ_2M)
 #define SEED_HOST	0x11110001ULL

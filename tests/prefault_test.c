@@ -22,7 +22,7 @@
 #include "guest_ops.h"
 #include "ktap.h"
 #include "kvm_util.h"
-#include "stats.h"
+#include "kvm_stats.h"
 
 /* As upstream's test: a 2M page and one more, so a 2M leaf fits. */
 #define SLOT_SIZE	(SZ_2M + SZ_4K)

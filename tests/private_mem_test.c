@@ -13,7 +13,7 @@
 #include "hugetlb.h"
 #include "ktap.h"
 #include "kvm_util.h"
-#include "stats.h"
+#include "kvm_stats.h"
 
 #define REGION_SIZE	(4 * SZ_2M)
 #define SEED_SHARED	0x5a5a0001ULL

@@ -20,7 +20,7 @@
 #include "compat.h"
 #include "test_util.h"
 #include "ucall.h"
-#include "vm_type.h"
+#include "vm_kind.h"
 
 struct kvm_stats;
 
@@ -133,7 +133,7 @@ struct kvm_vm {
 	bool amd;
 	unsigned int nr_vcpus;
 	struct kvm_vcpu *vcpus[VM_MAX_VCPUS];
-	struct kvm_stats *stats;	/* lib/kvm/stats.c, lazily */
+	struct kvm_stats *stats;	/* lib/kvm/kvm_stats.c, lazily */
 	unsigned int run_timeout_ms;
 
 	/* VM type: what differs lives in the backend (lib/kvm/coco_vm.c). */

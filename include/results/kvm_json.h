@@ -7,7 +7,7 @@
 
 #include "json.h"
 #include "probe.h"
-#include "stats.h"
+#include "kvm_stats.h"
 
 /* The whole probe under key. */
 void probe_to_json(const struct host_probe *p, struct json *j,

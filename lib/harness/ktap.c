@@ -17,7 +17,7 @@
 
 #include "ktap.h"
 #include "kvm_util.h"
-#include "vm_type.h"
+#include "vm_kind.h"
 #include "test_util.h"
 
 #define DEFAULT_CASE_TIMEOUT_S	120

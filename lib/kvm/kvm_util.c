@@ -16,7 +16,7 @@
 #include "gmem.h"
 #include "kvm_util.h"
 #include "processor.h"
-#include "stats.h"
+#include "kvm_stats.h"
 
 #ifndef MFD_HUGE_2MB
 #define MFD_HUGE_2MB	(21 << 26)

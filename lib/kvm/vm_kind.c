@@ -9,7 +9,7 @@
 #include "kvm_util.h"
 #include "probe.h"
 #include "test_util.h"
-#include "vm_type.h"
+#include "vm_kind.h"
 
 static const struct vm_kind_info kinds[NR_VM_KINDS] = {
 	[VM_KIND_DEFAULT] = { "default", KVM_X86_DEFAULT_VM, COCO_NONE,

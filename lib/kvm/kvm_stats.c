@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "kvm_util.h"
-#include "stats.h"
+#include "kvm_stats.h"
 
 struct stat_desc {
 	uint32_t flags;

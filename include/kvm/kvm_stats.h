@@ -3,8 +3,8 @@
  * KVM binary statistics (KVM_GET_STATS_FD, 5.14+): pages_4k/2m/1g,
  * pf_taken, pf_fixed, ... read by name from a VM or vCPU.
  */
-#ifndef GMEM_STATS_H
-#define GMEM_STATS_H
+#ifndef GMEM_KVM_STATS_H
+#define GMEM_KVM_STATS_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -49,4 +49,4 @@ uint64_t snapshot_get(const struct stats_snapshot *s, const char *name);
 /* VM-level stat by name; false when absent. */
 bool vm_stat(struct kvm_vm *vm, const char *name, uint64_t *val);
 
-#endif /* GMEM_STATS_H */
+#endif /* GMEM_KVM_STATS_H */

@@ -14,8 +14,8 @@
  * conversion.  Everything else (memslots, the conversion handler, ucall
  * decoding) is shared, so vmcheck runs it for real with sw_protected.
  */
-#ifndef GMEM_VM_TYPE_H
-#define GMEM_VM_TYPE_H
+#ifndef GMEM_VM_KIND_H
+#define GMEM_VM_KIND_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -84,4 +84,4 @@ void vm_kind_facts_read(struct vm_kind_facts *f);
 const char *vm_kind_unavailable(const struct vm_kind_facts *f, enum vm_kind k,
 				char *buf, size_t len);
 
-#endif /* GMEM_VM_TYPE_H */
+#endif /* GMEM_VM_KIND_H */
