@@ -51,14 +51,19 @@ expect_restored() {
 	echo "# pools before and after: $before"
 }
 
-# A hugetlb case that skips: more 1G pages than the machine has.
-skipped_hugetlb_run() {
-	local gib
+# More 1G pages than the machine has: refused up front in one line that
+# names the limit, exit 2, before any pool is touched.
+oversized_hugetlb_refused() {
+	local gib lines
 	gib=$(awk '/MemTotal/ { print int($2 / 1048576) + 2 }' /proc/meminfo)
 	"$fault" -b hugetlb1g -s "${gib}G" -i 1 >"$tmp/out" 2>&1
 	local rc=$?
-	echo "# fault_bench -b hugetlb1g -s ${gib}G: exit $rc: $(grep -m1 SKIP "$tmp/out")"
-	[[ $rc == 4 ]] || fail "expected exit 4 (skip)"
+	lines=$(wc -l <"$tmp/out")
+	echo "# fault_bench -b hugetlb1g -s ${gib}G: exit $rc, $lines line(s)"
+	echo "# $(head -n1 "$tmp/out")"
+	[[ $rc == 2 ]] || fail "expected exit 2 (refused)"
+	[[ $lines == 1 ]] || fail "expected one line, got $lines"
+	grep -q '1 GiB pages' "$tmp/out" || fail "the line names no 1 GiB limit"
 	expect_restored
 }
 
@@ -139,7 +144,7 @@ vm_type_without_the_hardware() {
 	[[ $rc == 4 ]] || fail "expected exit 4: $(grep -m3 '^ok [0-9]* [a-z_]*$\|^not ok' "$tmp/out")"
 }
 
-cases=(skipped_hugetlb_run sigkill_holding_pool
+cases=(oversized_hugetlb_refused sigkill_holding_pool
        concurrent_runs_share_pool long_pass_is_not_a_hang
        json_path_checked_first vm_type_without_the_hardware)
 
