@@ -41,11 +41,13 @@ MODEL_SRCS := $(wildcard tests/model/*.c)
 TEST_SRCS  := $(wildcard tests/*.c)
 BENCH_SRCS := $(wildcard bench/*.c)
 TOOL_SRCS  := $(wildcard tools/*.c)
+# tools/results: one file per subcommand (tools/results/results.h).
+RESULTS_SRCS := $(wildcard tools/results/*.c)
 # End-to-end checks over the built programs (host state, output paths).
 TEST_SCRIPTS := $(wildcard tests/*.sh)
 TEST_NAMES  := $(notdir $(basename $(TEST_SRCS)))
 BENCH_NAMES := $(notdir $(basename $(BENCH_SRCS)))
-TOOL_NAMES  := $(notdir $(basename $(TOOL_SRCS)))
+TOOL_NAMES  := $(notdir $(basename $(TOOL_SRCS))) results
 
 ifeq ($(KSELFTEST),1)
 # ---- kselftest target --------------------------------------------------
@@ -95,6 +97,8 @@ gmsg = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
 objs_of = $(patsubst %,$(BLD)/%.o,$(basename $(1)))
+# Not under $(BLD)/tools/results: that is the program.
+RESULTS_OBJS := $(patsubst tools/results/%.c,$(BLD)/results-tool/%.o,$(RESULTS_SRCS))
 LIB_OBJS := $(call objs_of,$(LIB_SRCS))
 TESTS	 := $(addprefix $(PROG_DIR_tests)/,$(TEST_NAMES))
 BENCHES	 := $(addprefix $(PROG_DIR_bench)/,$(BENCH_NAMES))
@@ -131,6 +135,11 @@ $(BLD)/%.o: $(SRC)/%.c | gmem-headers
 	$(call gmsg,CC,$@)
 	$(Q)$(CC) $(GMEM_CFLAGS) -c -o $@ $<
 
+$(BLD)/results-tool/%.o: $(SRC)/tools/results/%.c | gmem-headers
+	@mkdir -p $(dir $@)
+	$(call gmsg,CC,$@)
+	$(Q)$(CC) $(GMEM_CFLAGS) -c -o $@ $<
+
 $(BLD)/%.o: $(SRC)/%.S
 	@mkdir -p $(dir $@)
 	$(call gmsg,AS,$@)
@@ -156,12 +165,16 @@ $(PROG_DIR_tests)/coco_unit_test: $(MODEL_OBJS)
 $(BLD)/tests/coco_unit_test.o $(MODEL_OBJS): GMEM_CFLAGS += -I$(SRC)/tests/model
 $(BENCHES): $(PROG_DIR_bench)/%: $(BLD)/bench/%.o $(LIB_results) $(LIB_kvm)
 	$(link)
-$(TOOLS): $(PROG_DIR_tools)/%: $(BLD)/tools/%.o $(LIB_results) $(LIB_kvm)
+$(filter-out %/results,$(TOOLS)): $(PROG_DIR_tools)/%: $(BLD)/tools/%.o $(LIB_results) $(LIB_kvm)
 	$(link)
+ifeq ($(KSELFTEST),0)
+$(PROG_DIR_tools)/results: $(RESULTS_OBJS) $(LIB_results) $(LIB_kvm)
+	$(link)
+endif
 ifeq ($(KSELFTEST),1)
 # tools/results under another name: an in-tree build's $(OUTPUT) is this
 # directory, where results/ holds the reference runs.
-$(OUTPUT)/results-tool: $(BLD)/tools/results.o $(LIB_results) $(LIB_kvm)
+$(OUTPUT)/results-tool: $(RESULTS_OBJS) $(LIB_results) $(LIB_kvm)
 	$(link)
 endif
 
