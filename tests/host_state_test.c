@@ -201,6 +201,34 @@ static void concurrent_claims_add_up(void)
 }
 
 /*
+ * Two claimers killed at once and not reaped: both are zombies while
+ * their guardians release, and each guardian must count the other's
+ * claim as dead, or the pool stays grown by one claim with nobody
+ * holding it (seen under load when a case's helpers were killed
+ * together).
+ */
+static void claimers_killed_together(void)
+{
+	uint64_t before = (require_pool(), pool_orig());
+	siginfo_t si;
+	pid_t a, b;
+
+	a = holder(PAGES);
+	b = holder(PAGES);
+	expect_settled(before, 0, "two holders of 8 pages");
+	kill(a, SIGKILL);
+	kill(b, SIGKILL);
+	/* Dead, still zombies: WNOWAIT leaves them unreaped. */
+	TEST_ASSERT(!waitid(P_PID, a, &si, WEXITED | WNOWAIT) &&
+		    !waitid(P_PID, b, &si, WEXITED | WNOWAIT), "waitid");
+	expect_settled(before, 10, "both killed, neither reaped");
+	TEST_ASSERT_EQ(claim_of(a), 0);
+	TEST_ASSERT_EQ(claim_of(b), 0);
+	waitpid(a, NULL, 0);
+	waitpid(b, NULL, 0);
+}
+
+/*
  * A claim whose process and guardian both died (SIGKILL of the process
  * group, a crash of the machine's session): the next claimer finds the
  * knob grown, the claim dead, repairs it and says so.  On a knob of its
@@ -363,6 +391,7 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(skip_restores_pool),
 	KTAP_CASE(sigkill_restored_by_guardian),
 	KTAP_CASE(concurrent_claims_add_up),
+	KTAP_CASE(claimers_killed_together),
 	KTAP_CASE(dead_claim_repaired_by_next_run),
 	KTAP_CASE(failing_case_leaves_nothing),
 	KTAP_CASE_HIDDEN(deliberate_failure_with_children),

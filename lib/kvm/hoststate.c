@@ -24,6 +24,8 @@
 #define MAX_KNOBS	8
 #define PATH_LEN	192
 #define LEDGER_LEN	8192
+/* How long a guardian waits for its owner to be a zombie. */
+#define GUARDIAN_WAIT_MS	5000
 
 struct claim {
 	int pid;
@@ -121,7 +123,13 @@ static int knob_write(const char *path, uint64_t v)
 	return err;
 }
 
-/* Field 22 of /proc/<pid>/stat; 0 when the process is gone. */
+/*
+ * Field 22 of /proc/<pid>/stat; 0 when the process is gone or has
+ * exited (a zombie, state Z or X): its claims died with it, although its
+ * pid stays until its parent reaps it.  Two claimers killed at once are
+ * both zombies while their guardians run, and each guardian would count
+ * the other's claim as live: the pool stayed grown with a dead claim.
+ */
 static uint64_t proc_start(int pid)
 {
 	char path[48], buf[1024], *p;
@@ -135,6 +143,8 @@ static uint64_t proc_start(int pid)
 	read_all(fd, buf, sizeof(buf));
 	close(fd);
 	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
+		return 0;
 	/* After "(comm)": field 3 onwards, space separated. */
 	for (field = 2; p && field < 22; field++)
 		p = strchr(p + 1, ' ');
@@ -336,7 +346,7 @@ static void release_all_of(int owner)
  * The guardian: waits on a pipe whose other end only its owner holds
  * (and the owner's forked children), then releases what it left.
  */
-static void __noreturn guardian(int rfd, int owner)
+static void __noreturn guardian(int rfd, int owner, uint64_t start)
 {
 	char c;
 	int fd, i;
@@ -359,6 +369,14 @@ static void __noreturn guardian(int rfd, int owner)
 			continue;
 		break;	/* EOF: the owner (and its children) ended */
 	}
+	/*
+	 * The pipe closes in do_exit() before the owner is a zombie: wait
+	 * until it is one (or gone), so that whichever guardian releases
+	 * last sees every other dead claimer as gone.  An owner that closed
+	 * the pipe by exec lives on: give up waiting after a while.
+	 */
+	for (i = 0; i < GUARDIAN_WAIT_MS && proc_start(owner) == start; i++)
+		usleep(1000);
 	release_all_of(owner);
 	_exit(0);
 }
@@ -367,6 +385,7 @@ static void __noreturn guardian(int rfd, int owner)
 static void guardian_start(void)
 {
 	int p[2], owner = getpid();
+	uint64_t start = proc_start(owner);
 	pid_t mid;
 
 	if (pipe(p))
@@ -375,7 +394,7 @@ static void guardian_start(void)
 	if (mid == 0) {
 		close(p[1]);
 		if (fork() == 0)
-			guardian(p[0], owner);
+			guardian(p[0], owner, start);
 		_exit(0);
 	}
 	close(p[0]);
