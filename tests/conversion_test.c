@@ -45,7 +45,7 @@ static struct converter conv;
  */
 static void setup_conv(bool with_gmem, bool discard)
 {
-	vm = vm_create_private_plain();
+	vm = vm_create_private_plain(ktap_vm_kind());
 	r = converter_setup_region(&conv, vm, &(struct region_spec){
 		.gpa = TEST_REGION_GPA, .size = REGION_SIZE,
 		.backing = BACKING_ANON,
@@ -56,7 +56,7 @@ static void setup_conv(bool with_gmem, bool discard)
 /* Cases about KVM_SET_MEMORY_ATTRIBUTES itself: PRIVATE on the VM fd. */
 static void setup_vm_fd(void)
 {
-	vm = vm_create_private_plain();
+	vm = vm_create_private_plain(ktap_vm_kind());
 	require_vm_private_attr(vm);
 	r = vm_add_region(vm, &(struct region_spec){
 		.gpa = TEST_REGION_GPA, .size = REGION_SIZE,
@@ -72,7 +72,7 @@ static void setup_vm_fd(void)
 static void setup_hypercall_vm(void)
 {
 	/* --vm-type given: that type or nothing (no silent fallback). */
-	vm = vm_kind_explicit ? vm_create_private_plain() :
+	vm = ktap_vm_kind_given() ? vm_create_private_plain(ktap_vm_kind()) :
 	     __vm_create(KVM_X86_SW_PROTECTED_VM);
 	if (!vm)
 		vm = vm_create(KVM_X86_DEFAULT_VM);
@@ -480,7 +480,7 @@ static void guest_private_preallocated(void)
 	const long all = REGION_SIZE / SZ_4K;
 	struct kvm_vcpu *vcpu;
 
-	vm = vm_create_private_plain();
+	vm = vm_create_private_plain(ktap_vm_kind());
 	r = converter_setup_region(&conv, vm, &(struct region_spec){
 		.gpa = TEST_REGION_GPA, .size = REGION_SIZE,
 		.backing = BACKING_ANON, .gmem = GMEM_CREATE,
@@ -545,7 +545,7 @@ static void one_gmem_across_memslots(void)
 	uint64_t off;
 	int fd;
 
-	vm = vm_create_private_plain();
+	vm = vm_create_private_plain(ktap_vm_kind());
 	require_private_tracking(vm);
 	require_separate_shared_backing(vm);
 	fd = gmem_create(vm, REGION_SIZE, 0);
@@ -874,7 +874,7 @@ static void setup_in_place(bool init_shared)
 	vm_free(def);
 	TEST_REQUIRE(present, "KVM_SET_MEMORY_ATTRIBUTES2 on guest_memfd %s",
 		     gmem_attr_absent_reason());
-	vm = vm_create_private_plain();
+	vm = vm_create_private_plain(ktap_vm_kind());
 	require_gmem_attributes(vm);
 	r = vm_add_region(vm, &(struct region_spec){
 		.gpa = TEST_REGION_GPA, .size = REGION_SIZE,

@@ -247,7 +247,7 @@ static void prefault_private_memory(void)
 	uint64_t left, before, after;
 	int err;
 
-	vm = vm_create_private_plain();
+	vm = vm_create_private_plain(ktap_vm_kind());
 	require_prefault();
 	r = converter_setup_region(&conv, vm, &(struct region_spec){
 		.gpa = TEST_REGION_GPA, .size = SLOT_SIZE + SZ_2M - SZ_4K,

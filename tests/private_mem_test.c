@@ -47,7 +47,7 @@ static uint64_t host_bad_pages(uint64_t seed)
 /* A SW_PROTECTED VM with one region, shared, on either path. */
 static void setup(bool with_gmem)
 {
-	vm = vm_create_private_plain();
+	vm = vm_create_private_plain(ktap_vm_kind());
 	r = converter_setup_region(&conv, vm, &(struct region_spec){
 		.gpa = TEST_REGION_GPA, .size = REGION_SIZE,
 		.backing = BACKING_ANON,
@@ -335,7 +335,7 @@ static void huge_split(enum backing_type backing, enum guest_page leaf,
 
 	if (backing == BACKING_HUGETLB_1G)
 		hugetlb_require(SZ_1G, size / SZ_1G);
-	vm = vm_create_private_plain();
+	vm = vm_create_private_plain(ktap_vm_kind());
 	r = converter_setup_region(&conv, vm, &(struct region_spec){
 		.gpa = TEST_REGION_GPA, .size = size, .backing = backing,
 		.guest_page = leaf, .gmem = GMEM_CREATE,
@@ -437,7 +437,7 @@ static unsigned int huge_position_row(const struct huge_pos *p)
 	struct guest_result res;
 	unsigned int bad = 0;
 
-	vm = vm_create_private_plain();
+	vm = vm_create_private_plain(ktap_vm_kind());
 	r = converter_setup_region(&conv, vm, &(struct region_spec){
 		.gpa = TEST_REGION_GPA, .size = REGION_SIZE,
 		.backing = BACKING_THP, .guest_page = GUEST_PAGE_2M,

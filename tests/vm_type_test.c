@@ -331,7 +331,7 @@ static void boot_stub_from_tdx_reset_state(void)
 /* A guest of the selected VM type runs and reports (launch included). */
 static void guest_runs_on_selected_type(void)
 {
-	struct kvm_vm *vm = vm_create_kind(vm_kind_selected);
+	struct kvm_vm *vm = vm_create_kind(ktap_vm_kind());
 	struct kvm_vcpu *vcpu = vm_vcpu_add(vm, guest_runs);
 	struct ucall uc;
 
@@ -354,7 +354,7 @@ static void guest_runs_on_selected_type(void)
  */
 static void guest_converts_on_selected_type(void)
 {
-	struct kvm_vm *vm = vm_create_private();
+	struct kvm_vm *vm = vm_create_private(ktap_vm_kind());
 	enum convert_path path;
 	struct converter conv;
 	struct kvm_vcpu *vcpu;

@@ -20,6 +20,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "vm_kind.h"
+
 struct ktap_case {
 	const char *name;
 	void (*fn)(void);
@@ -38,6 +40,17 @@ struct ktap_case {
  */
 int ktap_main(int argc, char **argv, const struct ktap_case *cases,
 	      unsigned int nr_cases);
+
+/*
+ * The VM kind the run asked for with --vm-type (sw_protected unless
+ * given): what a case that needs private memory creates.
+ */
+enum vm_kind ktap_vm_kind(void);
+/*
+ * True when --vm-type was given: every case must then run on that kind
+ * (a case that created no VM of it is reported as a skip).
+ */
+bool ktap_vm_kind_given(void);
 
 /* Set by ktap_main: true inside a case's child process. */
 extern int ktap_in_case;

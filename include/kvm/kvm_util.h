@@ -202,16 +202,16 @@ struct kvm_vm *__vm_create_kind(enum vm_kind k, char *why, size_t len);
 /* As above; skips the test (exit 4) with the reason. */
 struct kvm_vm *vm_create_kind(enum vm_kind k);
 /*
- * A VM of the selected kind (--vm-type) for a test that needs private
- * memory: skips when the kind has none ("default") or cannot run here.
+ * A VM of kind k for a test that needs private memory: skips when the
+ * kind has none ("default") or cannot run here.
  */
-struct kvm_vm *vm_create_private(void);
+struct kvm_vm *vm_create_private(enum vm_kind k);
 /*
  * Same, for cases that check sw_protected semantics (the host reads and
  * writes both sides, the guest sends raw KVM_HC_MAP_GPA_RANGE): skips on
  * snp/tdx with that reason, after any reason the type cannot run here.
  */
-struct kvm_vm *vm_create_private_plain(void);
+struct kvm_vm *vm_create_private_plain(enum vm_kind k);
 /* Launch now (normally done by the first KVM_RUN); idempotent. */
 void vm_launch(struct kvm_vm *vm);
 void vm_free(struct kvm_vm *vm);

@@ -47,19 +47,6 @@ enum vm_kind vm_kind_from_type(unsigned long type);
 #define VM_KIND_NAMES	"default|sw_protected|snp|tdx"
 
 /*
- * The kind a run asked for with --vm-type; tests and benchmarks use it
- * wherever they need private memory (sw_protected unless set).
- */
-extern enum vm_kind vm_kind_selected;
-/*
- * True when --vm-type was given: every case must then run on that type
- * (lib/harness/ktap.c reports a case that created no VM of it as a skip).
- */
-extern bool vm_kind_explicit;
-/* Parse --vm-type's argument into vm_kind_selected; false if unknown. */
-bool vm_kind_select(const char *name);
-
-/*
  * What the availability of a kind depends on, read from the host
  * (vm_kind_facts_read) or written by hand in unit tests.
  */

@@ -84,6 +84,20 @@ int ktap_subcase(void (*fn)(void), char *why, size_t len)
 	return WEXITSTATUS(status);
 }
 
+/* --vm-type: the kind cases that need private memory create. */
+static enum vm_kind opt_vm_kind = VM_KIND_SW_PROTECTED;
+static bool opt_vm_kind_given;
+
+enum vm_kind ktap_vm_kind(void)
+{
+	return opt_vm_kind;
+}
+
+bool ktap_vm_kind_given(void)
+{
+	return opt_vm_kind_given;
+}
+
 /* vm_created_hook: the kinds of VM the running case created. */
 static void note_vm_kind(enum vm_kind kind)
 {
@@ -110,11 +124,11 @@ static const char *not_on_selected_kind(char *buf, size_t len)
 	unsigned int k, created = report->kinds_created;
 	size_t n;
 
-	if (!vm_kind_explicit || created & (1U << vm_kind_selected))
+	if (!opt_vm_kind_given || created & (1U << opt_vm_kind))
 		return NULL;
 	n = snprintf(buf, len, "created no %s VM (--vm-type %s): ",
-		     vm_kind_info(vm_kind_selected)->name,
-		     vm_kind_info(vm_kind_selected)->name);
+		     vm_kind_info(opt_vm_kind)->name,
+		     vm_kind_info(opt_vm_kind)->name);
 	if (!created) {
 		snprintf(buf + n, len - n, "a check without any VM");
 		return buf;
@@ -522,7 +536,8 @@ int ktap_main(int argc, char **argv, const struct ktap_case *cases,
 			usage(prog, stdout);
 			return 0;
 		case 'V':
-			if (!vm_kind_select(optarg)) {
+			opt_vm_kind_given = true;
+			if (!vm_kind_from_name(optarg, &opt_vm_kind)) {
 				fprintf(stderr, "%s: unknown VM type '%s' (want "
 					VM_KIND_NAMES ")\n", prog, optarg);
 				return 2;

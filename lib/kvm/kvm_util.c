@@ -331,19 +331,19 @@ struct kvm_vm *vm_create_kind(enum vm_kind k)
 	return vm;
 }
 
-struct kvm_vm *vm_create_private(void)
+struct kvm_vm *vm_create_private(enum vm_kind k)
 {
-	const struct vm_kind_info *i = vm_kind_info(vm_kind_selected);
+	const struct vm_kind_info *i = vm_kind_info(k);
 
 	if (!i->private_mem)
 		test_skip("--vm-type %s has no private memory (use "
 			  "sw_protected, snp or tdx)", i->name);
-	return vm_create_kind(vm_kind_selected);
+	return vm_create_kind(k);
 }
 
-struct kvm_vm *vm_create_private_plain(void)
+struct kvm_vm *vm_create_private_plain(enum vm_kind k)
 {
-	const struct vm_kind_info *i = vm_kind_info(vm_kind_selected);
+	const struct vm_kind_info *i = vm_kind_info(k);
 	struct vm_kind_facts f;
 	char why[320];
 
@@ -351,14 +351,14 @@ struct kvm_vm *vm_create_private_plain(void)
 		test_skip("--vm-type %s has no private memory (use "
 			  "sw_protected)", i->name);
 	vm_kind_facts_read(&f);
-	if (vm_kind_unavailable(&f, vm_kind_selected, why, sizeof(why)))
+	if (vm_kind_unavailable(&f, k, why, sizeof(why)))
 		test_skip("%s", why);
 	if (i->coco != COCO_NONE)
 		test_skip("case checks what the host sees of private memory "
 			  "and raw KVM_HC_MAP_GPA_RANGE requests (sw_protected "
 			  "semantics); on %s, vm_type_test and convert_bench "
 			  "run the conversion path", i->name);
-	return vm_create_kind(vm_kind_selected);
+	return vm_create_kind(k);
 }
 
 void vm_launch(struct kvm_vm *vm)

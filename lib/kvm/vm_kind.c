@@ -20,9 +20,6 @@ static const struct vm_kind_info kinds[NR_VM_KINDS] = {
 	[VM_KIND_TDX] = { "tdx", KVM_X86_TDX_VM, COCO_TDX, true, true },
 };
 
-enum vm_kind vm_kind_selected = VM_KIND_SW_PROTECTED;
-bool vm_kind_explicit;
-
 const struct vm_kind_info *vm_kind_info(enum vm_kind k)
 {
 	return &kinds[k < NR_VM_KINDS ? k : VM_KIND_DEFAULT];
@@ -49,12 +46,6 @@ enum vm_kind vm_kind_from_type(unsigned long type)
 		if (kinds[i].type == type)
 			return i;
 	return NR_VM_KINDS;
-}
-
-bool vm_kind_select(const char *name)
-{
-	vm_kind_explicit = true;
-	return vm_kind_from_name(name, &vm_kind_selected);
 }
 
 void vm_kind_facts_read(struct vm_kind_facts *f)
