@@ -247,7 +247,37 @@ install: all
 clean:
 	rm -rf $(BLD)
 
-.PHONY: plots compare check bench report vmcheck mutate install clean
+# make help: the targets and their knobs (nothing is built).
+define HELP
+gmemsuite: KVM guest_memfd and shared<->private conversion tests and benchmarks
+
+Targets (knobs are make variables: make bench RUNS=5):
+  make                  build tests, benchmarks and tools under build/
+  make check            the tests (KTAP; last line "N passed, N failed, N skipped")
+  make bench            the main job: a plan of benchmark runs, summary.md and plots
+      BENCH_PLAN=quick|full  RUNS=N  BENCH_ONLY="GLOB ..."  BENCH_SIZE=S
+      BENCH_PASSES=I  BENCH_BATCH=N  BENCH_PLOTS=0  BENCH_DRY_RUN=1
+      OUT=DIR (default build/results/<host>-<kernel>-<date>)  PERF=1
+  make compare A=DIR B=DIR   a verdict per configuration, from runs
+      STAT=untimed|mean|p50|p90|p99  ALPHA=0.05  FAIL_PCT=PCT
+      ACROSS_KERNELS=1  FORCE=1
+  make plots RUN=DIR    redraw a run's plots from its JSON (FORCE=1)
+  make report           what this host offers (KVM, guest_memfd, SNP, TDX, pools)
+  make vmcheck          the suite inside a VM on a kernel with private memory
+      TREE=DIR | SERIES=PATH [BASE=X.Y]  VMCHECK_ARGS="--kernel IMG --cpus 1 ..."
+  make mutate           the suite against the kernel mutants (MUTATE_ARGS="...")
+  make install          the kselftest layout under INSTALL_PATH (default build/install)
+  make clean            remove build/
+  make help             this text
+  V=1                   show the commands
+
+Every script and program answers --help: scripts/bench --help, build/bench/fault_bench --help ...
+endef
+export HELP
+help:
+	@printf '%s\n' "$$HELP"
+
+.PHONY: plots compare check bench report vmcheck mutate install clean help
 endif
 .PHONY: all gmem-headers
 .SECONDARY:

@@ -7,6 +7,12 @@
 # back at its size before, no claim is left in the ledger and no process
 # of either run is left.  KTAP, kselftest exit codes; needs root and a 2M
 # hugetlb pool.
+# -h/--help: the header above, and nothing else.
+case ${1-} in -h | --help)
+	awk 'NR > 2 && !/^#/ { exit }
+	     NR > 2 { sub(/^# ?/, ""); if (p || $0 != "") { p = 1; print } }' "$0"
+	exit 0 ;;
+esac
 here=$(cd "$(dirname "$0")" && pwd)
 prog=""
 for d in "$here" "$here/../build/tests"; do

@@ -9,6 +9,12 @@
 # host's limits (30G and 32G on 24 GiB, 1T, with unit suffixes), for
 # fault_bench over each backing and for convert_bench.  A size that fits
 # must not be refused.  KTAP, kselftest exit codes.
+# -h/--help: the header above, and nothing else.
+case ${1-} in -h | --help)
+	awk 'NR > 2 && !/^#/ { exit }
+	     NR > 2 { sub(/^# ?/, ""); if (p || $0 != "") { p = 1; print } }' "$0"
+	exit 0 ;;
+esac
 here=$(cd "$(dirname "$0")" && pwd)
 fb="" cb=""
 for d in "$here" "$here/../build/bench"; do
