@@ -76,6 +76,24 @@ PROG_DIR_tests := $(OUTPUT)
 PROG_DIR_bench := $(OUTPUT)
 PROG_DIR_tools := $(OUTPUT)
 TOOL_NAMES := host_report
+# The tree's uAPI headers, never the build machine's: without the export
+# (make headers) <linux/kvm.h> would silently come from /usr/include
+# (linux-libc-dev, e.g. 6.1), and stale headers of another version
+# describe another KVM.  Not needed to list or clean.
+ifneq ($(filter-out clean emit_tests headers,$(or $(MAKECMDGOALS),all)),)
+KHDR_DIR := $(strip $(patsubst -isystem%,%,$(KHDR_INCLUDES)))
+TREE_VERSION := $(shell sed -n 's/^VERSION = //p; s/^PATCHLEVEL = //p' \
+	$(top_srcdir)/Makefile 2>/dev/null | paste -sd.)
+HDR_VERSION := $(shell sed -n 's/^\#define LINUX_VERSION_MAJOR //p; \
+	s/^\#define LINUX_VERSION_PATCHLEVEL //p' \
+	$(KHDR_DIR)/linux/version.h 2>/dev/null | paste -sd.)
+ifeq ($(wildcard $(KHDR_DIR)/linux/kvm.h),)
+$(error gmemsuite: no $(KHDR_DIR)/linux/kvm.h: the tree's uAPI headers are not exported (run 'make headers' in $(realpath $(top_srcdir)), with the same O= as this build); /usr/include/linux/kvm.h is the build machine's, not this tree's $(TREE_VERSION))
+endif
+ifneq ($(HDR_VERSION),$(TREE_VERSION))
+$(error gmemsuite: the exported headers in $(KHDR_DIR) are $(or $(HDR_VERSION),of no version), the tree is $(TREE_VERSION): run 'make headers' again)
+endif
+endif
 else
 # ---- standalone ----------------------------------------------------------
 # Not "O": kselftest passes O= (the kernel's output tree) to sub-makes.
@@ -189,8 +207,13 @@ gmem-headers:
 		$(SRC)/scripts/ensure-deps build
 
 ifeq ($(KSELFTEST),0)
+# The kernel's KTAP parser (kunit.py parse) must count what the suite
+# counts (scripts/ktap-parse-check); the suite's summary stays the last line.
 check: all
-	scripts/run-tests $(TESTS) $(TEST_SCRIPTS)
+	@{ scripts/run-tests $(TESTS) $(TEST_SCRIPTS); echo $$? >$(BLD)/check.rc; } | \
+		tee $(BLD)/check.log; rc=$$(cat $(BLD)/check.rc); \
+	scripts/ktap-parse-check $(BLD)/check.log; [ $$? -ne 1 ] || rc=1; \
+	tail -n 1 $(BLD)/check.log; exit $$rc
 
 # make bench [BENCH_PLAN=quick|full] [RUNS=N] [BENCH_ONLY="GLOB ..."]
 #   [OUT=DIR] [PERF=1]: scripts/bench's header says the rest.
