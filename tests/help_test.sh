@@ -3,7 +3,7 @@
 #
 # help_test.sh: every entry point answers -h and --help with its usage
 # and exit 0, and does nothing else.  Entry points: the executables of
-# scripts/, tests/*.sh, ksft/*.sh and the built programs (build/tests,
+# scripts/, tests/*.sh, ksft/*.sh, examples/ and the built programs (build/tests,
 # build/bench, build/tools).  Each runs from an empty directory with a
 # 10 s limit; it must print something on stdout, create no file there,
 # and change nothing in the checkout (git status) or under build/results.
@@ -26,7 +26,7 @@ if ! git -C "$top" rev-parse --git-dir >/dev/null 2>&1 ||
 fi
 
 progs=()
-for f in "$top"/scripts/* "$top"/tests/*.sh "$top"/ksft/*.sh \
+for f in "$top"/scripts/* "$top"/tests/*.sh "$top"/ksft/*.sh "$top"/examples/* \
 	 "$top"/build/tests/* "$top"/build/bench/* "$top"/build/tools/*; do
 	[[ -f $f && -x $f ]] || continue
 	progs+=("${f#"$top"/}")

@@ -161,11 +161,13 @@ void group_run(const struct run *r, struct groups *gs,
 			snprintf(g->key, sizeof(g->key), "%s", key);
 			g->tool = r->docs[i].tool;
 			g->doc = xcalloc(r->n, sizeof(*g->doc));
+			g->idx = xcalloc(r->n, sizeof(*g->idx));
 			g->first = i;
 		} else {
 			check_same_config(&r->docs[gs->g[k].first],
 					  &r->docs[i]);
 		}
+		gs->g[k].idx[gs->g[k].n] = i;
 		gs->g[k].doc[gs->g[k].n++] = d;
 	}
 	for (k = 0; k < gs->n; k++)
@@ -180,8 +182,10 @@ void free_groups(struct groups *gs)
 {
 	unsigned int k;
 
-	for (k = 0; k < gs->n; k++)
+	for (k = 0; k < gs->n; k++) {
 		free(gs->g[k].doc);
+		free(gs->g[k].idx);
+	}
 	free(gs->g);
 }
 

@@ -232,7 +232,7 @@ void check_same(const struct doc *a, const struct doc *b,
 	const char *x = field_text(a->root, field, ba, sizeof(ba));
 	const char *y = field_text(b->root, field, bb, sizeof(bb));
 
-	if (!strcmp(x, y))
+	if (!strcmp(x, y) || export_mixed)
 		return;
 	if (force_mixed) {
 		fprintf(stderr, "%s: warning: --force: runs of different %s: %s (%s) and "

@@ -19,6 +19,8 @@
  *                                  for 2..10 runs a side, per-run sd given
  *   results attach-perf RESULT.json PERF.csv
  *                                  add `perf stat -x,` counts to a result
+ *   results export DIR [--format lines|json-lines]
+ *                                  one metric per line, with provenance
  *
  * A directory holds one document per run of a configuration
  * (scripts/bench's NAME-runK.json; older directories one NAME.json each,
@@ -63,6 +65,7 @@
 
 const char *prog = "results";
 bool force_mixed;
+bool export_mixed;
 
 void __noreturn die(const char *fmt, const char *a, const char *b)
 {
@@ -79,6 +82,7 @@ void __noreturn die(const char *fmt, const char *a, const char *b)
 	"[--across-kernels] [--force] [--tsv]\n" \
 	"       results mdc SD_PCT [ALPHA]\n" \
 	"       results attach-perf RESULT.json PERF.csv\n" \
+	"       results export DIR [--format lines|json-lines]\n" \
 	"compare decides on runs (make bench RUNS=N): per configuration, " \
 	"the change of\neach per-run statistic with its 1 - alpha " \
 	"interval (Welch on runs) and\nA's noise, the relative sd of its " \
@@ -100,6 +104,8 @@ int main(int argc, char **argv)
 		return cmd_compare(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "mdc"))
 		return cmd_mdc(argc - 2, argv + 2);
+	if (argc >= 2 && !strcmp(argv[1], "export"))
+		return cmd_export(argc - 2, argv + 2);
 	if (argc == 4 && !strcmp(argv[1], "attach-perf"))
 		return cmd_attach_perf(argv[2], argv[3]);
 	if (argc >= 2 && (!strcmp(argv[1], "-h") ||

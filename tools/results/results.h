@@ -40,6 +40,7 @@ struct group {
 	char stem[128];		/* the file name without -runK.json */
 	const char *tool;
 	const struct jnode **doc;
+	unsigned int *idx;	/* each run's index in r->docs */
 	unsigned int n;
 	unsigned int first;	/* r->docs index of its first document */
 };
@@ -64,6 +65,11 @@ struct rows {
 extern const char *prog;
 /* --force: use a directory whose runs differ (kernel, CPU, size ...). */
 extern bool force_mixed;
+/*
+ * export: runs that differ are exported as they are, each line with its
+ * own provenance and sampling (no refusal, no warning).
+ */
+extern bool export_mixed;
 
 /* One line on stderr, exit 2 (fmt takes the two strings). */
 void __noreturn die(const char *fmt, const char *a, const char *b);
@@ -101,5 +107,6 @@ int cmd_plotdata(const char *dir);
 int cmd_compare(int argc, char **argv);
 int cmd_mdc(int argc, char **argv);
 int cmd_attach_perf(const char *json_path, const char *perf_path);
+int cmd_export(int argc, char **argv);
 
 #endif
