@@ -9,6 +9,7 @@
 #ifndef GMEM_PROBE_H
 #define GMEM_PROBE_H
 
+#include "provenance.h"
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -97,6 +98,8 @@ struct host_probe {
 	char thp_enabled[64], thp_defrag[64], thp_shmem[64];
 	char numa_online[64];
 	unsigned int numa_nodes;
+
+	struct host_provenance prov;
 };
 
 /* Filled on first call; the same struct afterwards. */

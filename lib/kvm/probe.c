@@ -435,6 +435,7 @@ const struct host_probe *probe_host(void)
 	read_file_str("/proc/cmdline", probe.cmdline, sizeof(probe.cmdline));
 	probe_cpu(&probe);
 	probe_mm(&probe);
+	provenance_read(&probe.prov, probe.kernel_release);
 	probe_params(&probe);
 	probe_kvm_module(&probe);
 	probe_kvm(&probe);

@@ -188,6 +188,13 @@ void bench_json_begin(struct json *j, FILE *f, const char *tool)
 	json_u64(j, "schema", BENCH_SCHEMA);
 	json_str(j, "tool", tool);
 	json_str(j, "suite_revision", GMEMSUITE_REV);
+	/*
+	 * A reference result measured from a tree with uncommitted changes
+	 * is refused by the scripts unless GMEMSUITE_ALLOW_DIRTY=1: then
+	 * the document says so.
+	 */
+	json_bool(j, "allow_dirty", getenv("GMEMSUITE_ALLOW_DIRTY") &&
+		  !strcmp(getenv("GMEMSUITE_ALLOW_DIRTY"), "1"));
 	json_str(j, "date", when);
 	json_bool(j, "emulated", bench_emulated(p));
 	load_to_json(j, "loadavg_before");

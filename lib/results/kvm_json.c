@@ -67,6 +67,37 @@ static void gmem_uapi_to_json(const struct host_probe *p, struct json *j)
 	json_obj_end(j);
 }
 
+/* "provenance": what the run ran on beyond kernel and CPU name. */
+static void provenance_to_json(const struct host_provenance *p,
+			       struct json *j)
+{
+	unsigned int i;
+
+	json_obj_begin(j, "provenance");
+	json_str(j, "microcode", p->microcode);
+	json_str(j, "cpufreq_governor", p->governor);
+	json_str(j, "cpufreq_driver", p->cpufreq_driver);
+	json_str(j, "boost", p->boost);
+	json_str(j, "kernel_config_source", p->config_source);
+	json_str(j, "kernel_config_fnv1a64", p->config_hash);
+	if (p->sev_fw) {
+		json_obj_begin(j, "sev_firmware");
+		json_u64(j, "api_major", p->sev_api_major);
+		json_u64(j, "api_minor", p->sev_api_minor);
+		json_u64(j, "build", p->sev_build);
+		json_obj_end(j);
+	} else if (p->sev_error[0]) {
+		json_str(j, "sev_firmware_error", p->sev_error);
+	}
+	if (p->nr_tdx) {
+		json_obj_begin(j, "tdx_module");
+		for (i = 0; i < p->nr_tdx; i++)
+			json_str(j, p->tdx_name[i], p->tdx_value[i]);
+		json_obj_end(j);
+	}
+	json_obj_end(j);
+}
+
 void probe_to_json(const struct host_probe *p, struct json *j,
 		   const char *key)
 {
@@ -128,6 +159,7 @@ void probe_to_json(const struct host_probe *p, struct json *j,
 	json_str(j, "thp_shmem_enabled", p->thp_shmem);
 	json_str(j, "numa_online", p->numa_online);
 	json_u64(j, "numa_nodes", p->numa_nodes);
+	provenance_to_json(&p->prov, j);
 	json_obj_end(j);
 }
 
