@@ -217,8 +217,15 @@ check: all
 
 # make bench [BENCH_PLAN=quick|full] [RUNS=N] [BENCH_ONLY="GLOB ..."]
 #   [OUT=DIR] [PERF=1]: scripts/bench's header says the rest.
+# make bench's variables reach scripts/bench as GMEMSUITE_<NAME> only.
+BENCH_KNOBS := BENCH_PLAN RUNS BENCH_ONLY BENCH_SIZE BENCH_PASSES \
+	BENCH_BATCH BENCH_PLOTS BENCH_DRY_RUN OUT PERF
+unexport $(BENCH_KNOBS)
+# ("unexport X" itself defines X, empty, from this file: pass only the
+# ones given on the command line or in the environment.)
+bench_env = $(foreach k,$(BENCH_KNOBS),$(if $(filter command line environment,$(origin $(k))),GMEMSUITE_$(k)='$($(k))'))
 bench: all
-	scripts/bench
+	$(bench_env) scripts/bench
 
 # A packed reference result (results/*/raw.tar.xz) is unpacked first.
 unpack_raw = if [ -f $(1)/raw.tar.xz ] && \

@@ -13,6 +13,7 @@
 #  2. Two Ctrl-Cs: run 1 is cut short; its JSON says interrupted and
 #     summary.md shows it as an interrupted run, not a normal row.
 #  3. make bench itself ends by SIGINT (the shell sees 130).
+#  4. The old knob names (RUNS, OUT, BENCH_*) still work, with a note.
 # KTAP, kselftest exit codes.
 # checkout-only: runs the checkout's scripts/bench (not in kselftest's install)
 # -h/--help: the header above, and nothing else.
@@ -31,7 +32,7 @@ if [[ ! -x $top/scripts/bench || ! -x $tool || ! -f $data ]] ||
 	echo "1..0 # SKIP needs the checkout's scripts/bench, build/tools/results (make) and python3"
 	exit 4
 fi
-echo "1..3"
+echo "1..4"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/bin/bench" "$tmp/bin/tools"
@@ -60,8 +61,8 @@ run_bench() {
 	python3 - "$out" "$cmd" "$@" <<'EOP'
 import os, signal, subprocess, sys, time
 out, cmd, times = sys.argv[1], sys.argv[2], [float(t) for t in sys.argv[3:]]
-env = dict(os.environ, OUT=out, RUNS="2", BENCH_ONLY="fault-anon-x1",
-           BENCH_PLOTS="0")
+env = dict(os.environ, GMEMSUITE_OUT=out, GMEMSUITE_RUNS="2",
+           GMEMSUITE_BENCH_ONLY="fault-anon-x1", GMEMSUITE_BENCH_PLOTS="0")
 p = subprocess.Popen(cmd, shell=True, env=env, start_new_session=True,
                      stdout=open(out + ".log", "w"), stderr=subprocess.STDOUT)
 t0 = time.time()
@@ -109,6 +110,18 @@ if [[ $rc == -2 || $rc == 130 ]]; then
 else
 	show "$tmp/make"
 	echo "not ok 3 make bench ends by SIGINT (status $rc)"
+	fail=1
+fi
+# 4. The old bare knob names still work, each with a one-line note.
+out4=$(env -u GMEMSUITE_RUNS RUNS=1 BENCH_DRY_RUN=1 BENCH_ONLY=fault-anon-x1 \
+	OUT="$tmp/four" "$top/scripts/bench" 2>&1)
+if grep -q '^bench: note: RUNS is now GMEMSUITE_RUNS' <<<"$out4" &&
+	grep -q '^bench: note: OUT is now GMEMSUITE_OUT' <<<"$out4" &&
+	grep -q "1 run(s) each, into $tmp/four" <<<"$out4"; then
+	echo "ok 4 old knob names (RUNS, OUT, BENCH_*) are read, with a note each"
+else
+	sed 's/^/# /' <<<"$out4"
+	echo "not ok 4 old knob names (RUNS, OUT, BENCH_*) are read, with a note each"
 	fail=1
 fi
 ((fail)) && exit 1

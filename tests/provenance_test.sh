@@ -86,8 +86,8 @@ run() { # OUT [ENV...]: the clone's scripts/bench, one configuration
 	local out=$1
 	shift
 	env -u ALLOW_DIRTY -u GMEMSUITE_ALLOW_DIRTY "$@" \
-		GMEMSUITE_BENCH_BIN="$tmp/bin" GMEMSUITE_OUT= OUT="$out" RUNS=1 \
-		BENCH_ONLY=fault-anon-x1 BENCH_PLOTS=0 \
+		GMEMSUITE_BENCH_BIN="$tmp/bin" GMEMSUITE_OUT="$out" GMEMSUITE_RUNS=1 \
+		GMEMSUITE_BENCH_ONLY=fault-anon-x1 GMEMSUITE_BENCH_PLOTS=0 \
 		"$tmp/clone/scripts/bench" >"$tmp/out" 2>&1
 }
 
