@@ -24,11 +24,8 @@
 # directory to export instead of step 3).  Exit 1 if the runner reported
 # a failure or a step failed; the metrics are written either way.
 # -h/--help: the header above, and nothing else.
-case ${1-} in -h | --help)
-	awk 'NR > 2 && !/^#/ { exit }
-	     NR > 2 { sub(/^# ?/, ""); if (p || $0 != "") { p = 1; print } }' "$0"
-	exit 0 ;;
-esac
+case ${1-} in -h | --help) exec awk 'NR > 2 && !/^#/ { exit } NR > 2 {
+	sub(/^# ?/, ""); if (p || $0 != "") { p = 1; print } }' "$0" ;; esac
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 dir=${GMEMSUITE_JOB_DIR:-$(mktemp -d /tmp/gmemsuite-job.XXXXXX)}

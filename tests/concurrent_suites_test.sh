@@ -8,11 +8,8 @@
 # of either run is left.  KTAP, kselftest exit codes; needs root and a 2M
 # hugetlb pool.
 # -h/--help: the header above, and nothing else.
-case ${1-} in -h | --help)
-	awk 'NR > 2 && !/^#/ { exit }
-	     NR > 2 { sub(/^# ?/, ""); if (p || $0 != "") { p = 1; print } }' "$0"
-	exit 0 ;;
-esac
+case ${1-} in -h | --help) exec awk 'NR > 2 && !/^#/ { exit } NR > 2 {
+	sub(/^# ?/, ""); if (p || $0 != "") { p = 1; print } }' "$0" ;; esac
 here=$(cd "$(dirname "$0")" && pwd)
 prog=""
 for d in "$here" "$here/../build/tests"; do

@@ -7,11 +7,8 @@
 # row must say what covers it (cases, "none" or "n/a").  KTAP, kselftest
 # exit codes; runs from the checkout or an installed kselftest tree.
 # -h/--help: the header above, and nothing else.
-case ${1-} in -h | --help)
-	awk 'NR > 2 && !/^#/ { exit }
-	     NR > 2 { sub(/^# ?/, ""); if (p || $0 != "") { p = 1; print } }' "$0"
-	exit 0 ;;
-esac
+case ${1-} in -h | --help) exec awk 'NR > 2 && !/^#/ { exit } NR > 2 {
+	sub(/^# ?/, ""); if (p || $0 != "") { p = 1; print } }' "$0" ;; esac
 here=$(cd "$(dirname "$0")" && pwd)
 doc=""
 for d in "$here/coverage.md" "$here/../docs/coverage.md"; do

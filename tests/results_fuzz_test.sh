@@ -13,11 +13,8 @@
 # crash, no hang, no silent acceptance.  The valid documents themselves
 # must be accepted.  KTAP, kselftest exit codes.
 # -h/--help: the header above, and nothing else.
-case ${1-} in -h | --help)
-	awk 'NR > 2 && !/^#/ { exit }
-	     NR > 2 { sub(/^# ?/, ""); if (p || $0 != "") { p = 1; print } }' "$0"
-	exit 0 ;;
-esac
+case ${1-} in -h | --help) exec awk 'NR > 2 && !/^#/ { exit } NR > 2 {
+	sub(/^# ?/, ""); if (p || $0 != "") { p = 1; print } }' "$0" ;; esac
 here=$(cd "$(dirname "$0")" && pwd)
 tool=""
 for t in "$here/results-tool" "$here/../build/tools/results"; do

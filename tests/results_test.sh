@@ -10,11 +10,8 @@
 # p50 and p99 (awk), in scripts/bench's NAME-runK.json layout.  KTAP,
 # kselftest exit codes.
 # -h/--help: the header above, and nothing else.
-case ${1-} in -h | --help)
-	awk 'NR > 2 && !/^#/ { exit }
-	     NR > 2 { sub(/^# ?/, ""); if (p || $0 != "") { p = 1; print } }' "$0"
-	exit 0 ;;
-esac
+case ${1-} in -h | --help) exec awk 'NR > 2 && !/^#/ { exit } NR > 2 {
+	sub(/^# ?/, ""); if (p || $0 != "") { p = 1; print } }' "$0" ;; esac
 here=$(cd "$(dirname "$0")" && pwd)
 # Next to this script (kselftest install: results-tool) or the checkout.
 tool="" data=""

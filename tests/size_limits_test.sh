@@ -10,11 +10,8 @@
 # fault_bench over each backing and for convert_bench.  A size that fits
 # must not be refused.  KTAP, kselftest exit codes.
 # -h/--help: the header above, and nothing else.
-case ${1-} in -h | --help)
-	awk 'NR > 2 && !/^#/ { exit }
-	     NR > 2 { sub(/^# ?/, ""); if (p || $0 != "") { p = 1; print } }' "$0"
-	exit 0 ;;
-esac
+case ${1-} in -h | --help) exec awk 'NR > 2 && !/^#/ { exit } NR > 2 {
+	sub(/^# ?/, ""); if (p || $0 != "") { p = 1; print } }' "$0" ;; esac
 here=$(cd "$(dirname "$0")" && pwd)
 fb="" cb=""
 for d in "$here" "$here/../build/bench"; do
