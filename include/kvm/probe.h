@@ -9,9 +9,10 @@
 #ifndef GMEM_PROBE_H
 #define GMEM_PROBE_H
 
-#include "provenance.h"
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "provenance.h"
 
 
 #define PROBE_NR_VM_TYPES	6	/* DEFAULT .. TDX */

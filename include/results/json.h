@@ -13,9 +13,12 @@ struct json {
 	FILE *f;
 	int depth;
 	bool first[JSON_MAX_DEPTH];
+	bool compact;		/* one line per top-level value */
 };
 
 void json_init(struct json *j, FILE *f);
+/* The same writer, each top-level value on one line (JSON lines). */
+void json_init_compact(struct json *j, FILE *f);
 /* key is NULL inside arrays and for the top-level value. */
 void json_obj_begin(struct json *j, const char *key);
 void json_obj_end(struct json *j);

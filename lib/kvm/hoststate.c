@@ -375,7 +375,8 @@ static void __noreturn guardian(int rfd, int owner, uint64_t start)
 	 * last sees every other dead claimer as gone.  An owner that closed
 	 * the pipe by exec lives on: give up waiting after a while.
 	 */
-	for (i = 0; i < GUARDIAN_WAIT_MS && proc_start(owner) == start; i++)
+	for (i = 0; start && i < GUARDIAN_WAIT_MS &&
+		    proc_start(owner) == start; i++)
 		usleep(1000);
 	release_all_of(owner);
 	_exit(0);

@@ -9,6 +9,13 @@ void json_init(struct json *j, FILE *f)
 	j->f = f;
 	j->depth = 0;
 	j->first[0] = true;
+	j->compact = false;
+}
+
+void json_init_compact(struct json *j, FILE *f)
+{
+	json_init(j, f);
+	j->compact = true;
 }
 
 static void put_string(FILE *f, const char *s)
@@ -36,7 +43,9 @@ static void prefix(struct json *j, const char *key)
 	if (!j->first[j->depth])
 		fputc(',', j->f);
 	j->first[j->depth] = false;
-	if (j->depth)
+	if (j->depth && j->compact)
+		fputc(' ', j->f);
+	else if (j->depth)
 		fprintf(j->f, "\n%*s", 2 * j->depth, "");
 	if (key) {
 		put_string(j->f, key);
@@ -57,7 +66,7 @@ static void close_(struct json *j, char c)
 	bool empty = j->first[j->depth];
 
 	j->depth--;
-	if (!empty)
+	if (!empty && !j->compact)
 		fprintf(j->f, "\n%*s", 2 * j->depth, "");
 	fputc(c, j->f);
 	if (!j->depth)

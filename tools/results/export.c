@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "json.h"
 #include "results.h"
 
 #define EXPORT_VERSION	1
@@ -65,19 +66,6 @@ struct prov {
 
 static bool json_lines;
 
-/* s as a JSON string (the names and paths here hold no control chars). */
-static void put_json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			putchar('\\');
-		if ((unsigned char)*s >= 0x20)
-			putchar(*s);
-	}
-	putchar('"');
-}
-
 /* s for the tab-separated form: no tab or newline inside a field. */
 static void put_field(const char *s)
 {
@@ -85,44 +73,47 @@ static void put_field(const char *s)
 		putchar(*s == '\t' || *s == '\n' ? ' ' : *s);
 }
 
+/* The text fields after metric, value, unit and run, in output order. */
+static const char *const text_names[] = {
+	"configuration", "kernel", "cpu", "host", "suite_revision",
+	"emulated", "date", "file",
+};
+
 static void emit(const char *metric, double v, const char *unit,
 		 unsigned int run, const char *config, const struct prov *p)
 {
+	const char *text[] = {
+		config, p->kernel, p->cpu, p->host, p->rev,
+		p->emulated ? "1" : "0", p->date, p->file,
+	};
+	struct json j;
+	unsigned int k;
+
 	if (!isfinite(v))
 		return;
 	if (!json_lines) {
-		printf("%s\t%.10g\t%s\t%u\t", metric, v, unit, run);
-		put_field(config);
-		printf("\t");
-		put_field(p->kernel);
-		printf("\t");
-		put_field(p->cpu);
-		printf("\t");
-		put_field(p->host);
-		printf("\t%s\t%d\t%s\t", p->rev, p->emulated, p->date);
-		put_field(p->file);
-		printf("\n");
+		printf("%s\t%.10g\t%s\t%u", metric, v, unit, run);
+		for (k = 0; k < ARRAY_SIZE(text); k++) {
+			putchar('\t');
+			put_field(text[k]);
+		}
+		putchar('\n');
 		return;
 	}
-	printf("{\"export\": %d, \"metric\": ", EXPORT_VERSION);
-	put_json_str(metric);
-	printf(", \"value\": %.10g, \"unit\": ", v);
-	put_json_str(unit);
-	printf(", \"run\": %u, \"configuration\": ", run);
-	put_json_str(config);
-	printf(", \"kernel\": ");
-	put_json_str(p->kernel);
-	printf(", \"cpu\": ");
-	put_json_str(p->cpu);
-	printf(", \"host\": ");
-	put_json_str(p->host);
-	printf(", \"suite_revision\": ");
-	put_json_str(p->rev);
-	printf(", \"emulated\": %s, \"date\": ", p->emulated ? "true" : "false");
-	put_json_str(p->date);
-	printf(", \"file\": ");
-	put_json_str(p->file);
-	printf("}\n");
+	json_init_compact(&j, stdout);
+	json_obj_begin(&j, NULL);
+	json_u64(&j, "export", EXPORT_VERSION);
+	json_str(&j, "metric", metric);
+	json_double(&j, "value", v);
+	json_str(&j, "unit", unit);
+	json_u64(&j, "run", run);
+	for (k = 0; k < ARRAY_SIZE(text); k++) {
+		if (!strcmp(text_names[k], "emulated"))
+			json_bool(&j, "emulated", p->emulated);
+		else
+			json_str(&j, text_names[k], text[k]);
+	}
+	json_obj_end(&j);
 }
 
 static struct prov prov_of(const struct doc *d)
@@ -291,10 +282,13 @@ int cmd_export(int argc, char **argv)
 	if (stat(argv[0], &st) || !S_ISDIR(st.st_mode))
 		die("%s: %s", argv[0], errno ? strerror(errno) :
 		    "not a directory");
-	if (!json_lines)
-		printf("# gmemsuite export %d: metric\tvalue\tunit\trun\t"
-		       "configuration\tkernel\tcpu\thost\tsuite_revision\t"
-		       "emulated\tdate\tfile\n", EXPORT_VERSION);
+	if (!json_lines) {
+		printf("# gmemsuite export %d: metric\tvalue\tunit\trun",
+		       EXPORT_VERSION);
+		for (k = 0; k < ARRAY_SIZE(text_names); k++)
+			printf("\t%s", text_names[k]);
+		putchar('\n');
+	}
 	if (export_mutation(argv[0]))
 		return 0;
 	export_mixed = true;
