@@ -240,15 +240,22 @@ plots: all
 	scripts/plots $(if $(FORCE),--force) $(RUN)
 
 # make compare A=run B=run [STAT=untimed|mean|p50|p90|p99] [ALPHA=0.05] [FAIL_PCT=5]
-#   [ACROSS_KERNELS=1] [FORCE=1]: a verdict on the runs of each
-#   configuration (make bench RUNS=N), on the per-run STAT (default p50).
+#   [ACROSS_KERNELS=1] [FORCE=1] [DRIFT=PROFILE|PCT] [PLOT=DIR]: a verdict
+#   on the runs of each configuration (make bench RUNS=N), on the per-run
+#   STAT (default: untimed for faults, p50 for conversions); the host's
+#   drift between invocations is taken into the interval: DRIFT=PROFILE|PCT,
+#   default auto (the drift.tsv of a calibrate-compare run on A's kernel
+#   and CPU under build/results or results); PLOT draws A against B.
 compare: all
 	@test -n "$(A)" -a -n "$(B)" || { echo "make compare A=DIR B=DIR" >&2; exit 2; }
 	@$(call unpack_raw,$(A)); $(call unpack_raw,$(B))
+	GMEMSUITE_DRIFT_PATH=$${GMEMSUITE_DRIFT_PATH:-$(CURDIR)/build/results:$(CURDIR)/results} \
 	$(BLD)/tools/results compare $(A) $(B) $(if $(STAT),--stat $(STAT)) \
 		$(if $(ALPHA),--alpha $(ALPHA)) \
 		$(if $(FAIL_PCT),--fail-on-regression $(FAIL_PCT)) \
-		$(if $(ACROSS_KERNELS),--across-kernels) $(if $(FORCE),--force)
+		$(if $(ACROSS_KERNELS),--across-kernels) $(if $(FORCE),--force) \
+		--drift $(or $(DRIFT),auto) $(if $(PLOT),--plot $(PLOT))
+	$(if $(PLOT),scripts/plots --draw $(PLOT))
 
 report: $(BLD)/tools/host_report
 	$(BLD)/tools/host_report
@@ -290,7 +297,7 @@ Targets (knobs are make variables: make bench RUNS=5):
       OUT=DIR (default build/results/<host>-<kernel>-<date>)  PERF=1
   make compare A=DIR B=DIR   a verdict per configuration, from runs
       STAT=untimed|mean|p50|p90|p99  ALPHA=0.05  FAIL_PCT=PCT
-      ACROSS_KERNELS=1  FORCE=1
+      ACROSS_KERNELS=1  FORCE=1  DRIFT=PROFILE|PCT  PLOT=DIR
   make plots RUN=DIR    redraw a run's plots from its JSON (FORCE=1)
   make report           what this host offers (KVM, guest_memfd, SNP, TDX, pools)
   make vmcheck          the suite inside a VM on a kernel with private memory

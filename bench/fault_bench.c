@@ -702,6 +702,7 @@ static void measure(const struct config *c, struct measured *m)
 
 	vcpu_stats_snapshot(vm, &m->vcpu_before);
 	vm_stats_snapshot(vm, &m->vm_before);
+	bench_perf_region(prog, true);
 	for (it = 0; it < c->iterations && !bench_interrupted; it++) {
 		struct sample_stats s;
 		struct run_result r;
@@ -744,6 +745,7 @@ static void measure(const struct config *c, struct measured *m)
 			s.mean / 1000, untimed_pass / 1000, r.wall_s);
 		free(r.ns);
 	}
+	bench_perf_region(prog, false);
 	vcpu_stats_snapshot(vm, &m->vcpu_after);
 	vm_stats_snapshot(vm, &m->vm_after);
 	stats_compute(all, nall, &m->faults);
@@ -918,6 +920,12 @@ static int write_json(const struct config *c, const struct measured *m)
 	stats_delta_to_json(&m->vcpu_before, &m->vcpu_after, &j,
 			    "kvm_vcpu_stats");
 	stats_delta_to_json(&m->vm_before, &m->vm_after, &j, "kvm_vm_stats");
+	/*
+	 * The pages the deltas (and perf's counts, PERF=1) cover: every
+	 * untimed and timed pass, so that compare divides counts per page.
+	 */
+	json_u64(&j, "stats_pages", m->pages_touched);
+	json_str(&j, "perf_scope", bench_perf_scope());
 	hist_to_json(&m->hist, &j, "histogram");
 	if (c->node >= 0) {
 		json_obj_begin(&j, "placement");

@@ -7,8 +7,9 @@
 # fault_bench result of the reference host run and one of the emulated
 # 7.3 run (tests/data, copies of results/*/fault-anon-x1.json); the
 # repeated runs are made here from the first by setting the per-run mean,
-# p50 and p99 (awk), in scripts/bench's NAME-runK.json layout.  KTAP,
-# kselftest exit codes.
+# p50 and p99 (awk), in scripts/bench's NAME-runK.json layout.  Rows
+# 20-27: the drift between invocations (results drift, compare --drift
+# PCT|PROFILE|auto) and compare --plot.  KTAP, kselftest exit codes.
 # -h/--help: the header above, and nothing else.
 case ${1-} in -h | --help) exec awk 'NR > 2 && !/^#/ { exit } NR > 2 {
 	sub(/^# ?/, ""); if (p || $0 != "") { p = 1; print } }' "$0" ;; esac
@@ -21,7 +22,7 @@ done
 for d in "$here" "$here/data"; do
 	[ -f "$d/compare-host-pvm.json" ] && { data=$d; break; }
 done
-plan=19
+plan=27
 echo "TAP version 13"
 echo "1..$plan"
 if [ -z "$tool" ] || [ -z "$data" ]; then
@@ -157,4 +158,67 @@ for k in 1 2 3; do
 done
 check 19 untimed_change_called 0 '^  \* untimed .* +10\.18%  \[+9\.9[0-9]%, +10\.[34][0-9]%\] .* slower$' \
 	"$tmp/A" "$tmp/G"
+# The drift between invocations.  A 5% drift a side adds 2 x 5%^2 to the
+# variance of B's +9.58% p50: the interval [+8.2%, +10.9%] widens past 0.
+"$tool" compare "$tmp/A" "$tmp/B" --stat p50 --drift 5 >"$tmp/out" 2>&1
+if grep -q '^    the interval takes in a drift of 5.00% per invocation' "$tmp/out" &&
+	grep -q '^  \* p50 .*no verdict: interval spans 0$' "$tmp/out"; then
+	echo "ok 20 drift_pct_widens_interval"
+else
+	sed 's/^/# /' "$tmp/out" | head -n 20
+	echo "not ok 20 drift_pct_widens_interval"
+	fail=1
+fi
+# results drift over two A/A compare.tsv: changes +10% and -10% with no
+# spread of their own: drift sqrt((100 + 100) / 2 / 2) = 7.0711%.
+kern=$(sed -n 's/.*"kernel_release": "\([^"]*\)".*/\1/p' "$host" | head -n 1)
+cpu=$(sed -n 's/.*"cpu_model": "\([^"]*\)".*/\1/p' "$host" | head -n 1)
+aa_tsv() { # FILE CHANGE
+	{
+		printf '# A: host h, kernel %s, CPU %s, suite r\n' "$kern" "$cpu"
+		printf '# configuration\tmetric\tstat\tdecides\truns_a\truns_b\ta_mean_of_runs\tb_mean_of_runs\tchange_pct\tlo_pct\thi_pct\tnoise_a_pct\tcov_a_pct\tcov_b_pct\tverdict\tdrift_pct\n'
+		printf 'anon x1 write seq 4K\tlatency\tuntimed\t1\t3\t3\t1000\t%s\t%s\t0\t0\t0\t0\t0\tslower\t0\n' \
+			"$((1000 + 10 * $2))" "$2"
+	} >"$1"
+}
+aa_tsv "$tmp/p1.tsv" 10
+aa_tsv "$tmp/p2.tsv" -10
+mkdir -p "$tmp/cal/c1" "$tmp/nocal"
+"$tool" drift "$tmp/p1.tsv" "$tmp/p2.tsv" >"$tmp/cal/c1/drift.tsv" 2>&1
+if grep -q "^anon x1 write seq 4K	latency	untimed	7.0711	2$" "$tmp/cal/c1/drift.tsv" &&
+	grep -q "^\*	\*	untimed	7.0711	2$" "$tmp/cal/c1/drift.tsv"; then
+	echo "ok 21 drift_profile_from_aa_pairs"
+else
+	sed 's/^/# /' "$tmp/cal/c1/drift.tsv"
+	echo "not ok 21 drift_profile_from_aa_pairs"
+	fail=1
+fi
+# G's untimed +10.18% against a 7.07% drift known from 2 pairs only.
+check 22 drift_profile_decides 0 '^  \* untimed .*no verdict: interval spans 0$' \
+	"$tmp/A" "$tmp/G" --drift "$tmp/cal/c1/drift.tsv"
+export GMEMSUITE_DRIFT_PATH="$tmp/cal"
+check 23 drift_auto_finds_the_hosts_profile 0 \
+	"^drift: $tmp/cal/c1/drift.tsv (measured on kernel $kern, CPU $cpu)$" \
+	"$tmp/A" "$tmp/G" --drift auto
+export GMEMSUITE_DRIFT_PATH="$tmp/nocal"
+check 24 drift_auto_none_says_so 0 "^drift: no drift profile for kernel $kern, CPU .* in $tmp/nocal: " \
+	"$tmp/A" "$tmp/G" --drift auto
+unset GMEMSUITE_DRIFT_PATH
+printf 'configuration\tstat\n' >"$tmp/bad.tsv"
+check 25 bad_profile_one_line_error 2 "^results: --drift: $tmp/bad.tsv: not a drift profile" \
+	"$tmp/A" "$tmp/G" --drift "$tmp/bad.tsv"
+sed "1s/kernel $kern/kernel other-kernel/" "$tmp/cal/c1/drift.tsv" >"$tmp/other.tsv"
+check 26 profile_of_another_host_warns 0 \
+	'^WARNING: the drift profile was measured on another kernel or CPU than A ran on' \
+	"$tmp/A" "$tmp/G" --drift "$tmp/other.tsv"
+"$tool" compare "$tmp/A" "$tmp/G" --plot "$tmp/P" >"$tmp/out" 2>&1
+if grep -q "^plot: $tmp/P/compare.dat, .gp" "$tmp/out" &&
+	[ "$(grep -vc '^#' "$tmp/P/compare.dat" 2>/dev/null)" = 1 ] &&
+	grep -q 'compare.dat' "$tmp/P/compare.gp"; then
+	echo "ok 27 compare_plot_written"
+else
+	sed 's/^/# /' "$tmp/out" | tail -n 5
+	echo "not ok 27 compare_plot_written"
+	fail=1
+fi
 [ $fail -eq 0 ] || exit 1

@@ -322,6 +322,100 @@ static void simulated_verdicts(void)
 		    "one run simulated");
 }
 
+/*
+ * The invocation drift in the interval, by hand: a3 against b3 above
+ * (10% slower, each side's variance 1 over 3 runs) with a drift of 5%
+ * of A's mean of 100: the variance of the change gains 2 * 5^2 = 50.
+ * Known exactly (df 0), Satterthwaite's df is (2/3 + 50)^2 / (2 (1/3)^2
+ * / 2) = 23104; estimated from 10 pairs it is (2/3 + 50)^2 / (1/9 +
+ * 2500/10).  Either way 10% is no longer told from two invocations'
+ * offsets.  No drift (NULL or 0) is run_change() exactly.
+ */
+static void drift_in_interval_hand_example(void)
+{
+	const double a3[] = { 100, 101, 99 }, b3[] = { 110, 111, 109 };
+	struct drift known = { 5, 0 }, est = { 5, 10 }, none = { 0, 10 };
+	double v = 2.0 / 3 + 50, t;
+	struct run_change c, plain;
+
+	run_change_drift(a3, 3, b3, 3, 0.05, &known, &c);
+	NEAR(c.df, v * v / (1.0 / 9), 1e-6);
+	t = student_t_quantile(0.975, c.df);
+	NEAR(c.lo_pct, 10 - t * sqrt(v), 1e-7);
+	NEAR(c.hi_pct, 10 + t * sqrt(v), 1e-7);
+	NEAR(c.drift_pct, 5, 0);
+	EXPECT_VERDICT(&c, VERDICT_NONE_CI_SPANS_ZERO);
+
+	run_change_drift(a3, 3, b3, 3, 0.05, &est, &c);
+	NEAR(c.df, v * v / (1.0 / 9 + 2500.0 / 10), 1e-9);
+	t = student_t_quantile(0.975, c.df);
+	NEAR(c.hi_pct, 10 + t * sqrt(v), 1e-7);
+	EXPECT_VERDICT(&c, VERDICT_NONE_CI_SPANS_ZERO);
+
+	RUN_CHANGE(a3, b3, &plain);
+	run_change_drift(a3, 3, b3, 3, 0.05, &none, &c);
+	NEAR(c.lo_pct, plain.lo_pct, 0);
+	NEAR(c.df, plain.df, 0);
+	NEAR(c.drift_pct, 0, 0);
+	EXPECT_VERDICT(&c, VERDICT_SLOWER);
+
+	/* A drift of 0.1% leaves a 10% change called. */
+	known.pct = 0.1;
+	run_change_drift(a3, 3, b3, 3, 0.05, &known, &c);
+	EXPECT_VERDICT(&c, VERDICT_SLOWER);
+}
+
+/*
+ * drift_estimate() by hand: changes +-10 and +-14 with se 2 each:
+ * mean(change^2) = 148, minus se^2 = 144, halved 72: drift sqrt(72).
+ * Changes within their own se give 0; non-finite rows are left out.
+ */
+static void drift_estimate_hand_example(void)
+{
+	const double ch[] = { 10, -10, 14, -14, NAN }, se[] = { 2, 2, 2, 2, 1 };
+	const double small[] = { 1, -1 }, se_small[] = { 3, 3 };
+	const double bad[] = { NAN }, se_bad[] = { 1 };
+	struct drift d;
+
+	TEST_ASSERT(!drift_estimate(ch, se, 5, &d), "no estimate");
+	NEAR(d.pct, sqrt(72), 1e-12);
+	NEAR(d.df, 4, 0);
+	TEST_ASSERT(!drift_estimate(small, se_small, 2, &d), "no estimate");
+	NEAR(d.pct, 0, 0);
+	TEST_ASSERT(drift_estimate(bad, se_bad, 1, &d) == -1,
+		    "an estimate from no usable pair");
+}
+
+/*
+ * Simulated invocations with an offset each (sd 6%, runs 2%): judged
+ * without the drift the A/A rate is far over alpha (the runs of one
+ * invocation agree, the invocations do not); judged with it, known or
+ * estimated from 20 pairs, it is at most alpha (6%: 3 binomial sd over
+ * 5% at 4000 pairs).  A change of 8 drift sds is still called.
+ */
+static void simulated_drift_verdicts(void)
+{
+	struct drift known = { 6, 0 }, est = { 6, 20 };
+	double blind, with, with_est, power;
+
+	blind = simulated_call_rate_drift(2, 6, NULL, 5, 0.05, 0, 4000, true);
+	with = simulated_call_rate_drift(2, 6, &known, 5, 0.05, 0, 4000,
+					 true);
+	with_est = simulated_call_rate_drift(2, 6, &est, 5, 0.05, 0, 4000,
+					     true);
+	power = simulated_call_rate_drift(2, 6, &est, 5, 0.05, 48, 4000,
+					  false);
+	TEST_ASSERT(blind > 0.3, "A/A rate %.4f without the drift term: "
+		    "the simulated drift did not show", blind);
+	TEST_ASSERT(with <= 0.06, "A/A rate %.4f with the drift known", with);
+	TEST_ASSERT(with_est <= 0.06, "A/A rate %.4f with the drift from 20 "
+		    "pairs", with_est);
+	TEST_ASSERT(power >= 0.9, "48%% slower called %.4f of the time",
+		    power);
+	NEAR(simulated_call_rate_drift(2, 0, NULL, 3, 0.05, 4, 4000, false),
+	     simulated_call_rate(2, 3, 0.05, 4, 4000, false), 0);
+}
+
 static const struct ktap_case cases[] = {
 	KTAP_CASE(t_tail_closed_forms),
 	KTAP_CASE(t_table_critical_values),
@@ -335,6 +429,9 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(verdict_each_branch),
 	KTAP_CASE(sd_factor_and_detectable_change),
 	KTAP_CASE(simulated_verdicts),
+	KTAP_CASE(drift_in_interval_hand_example),
+	KTAP_CASE(drift_estimate_hand_example),
+	KTAP_CASE(simulated_drift_verdicts),
 };
 
 int main(int argc, char **argv)

@@ -3,8 +3,8 @@
 #
 # tree_rules_test.sh: the repository stays code first.
 #  1. Reference results keep only what a reader needs as files (*.md,
-#     plots/*.png, plots/*.dat) and their raw files in raw.tar.xz: no
-#     other file under results/ is tracked.
+#     plots/*.png, a calibration's drift.tsv) and their raw files in
+#     raw.tar.xz: no other file under results/ is tracked.
 #  2. Result text is at most 10% of the tracked text lines.
 #  3. scripts/results-pack packs a result directory and --unpack gives
 #     back the same files, and packing twice gives the same archive.
@@ -27,7 +27,7 @@ echo "1..4"
 fail=0
 cd "$top" || exit 1
 
-other=$(git ls-files results | grep -vE '(\.md|/plots/[^/]*\.(png|dat)|/raw\.tar\.xz)$')
+other=$(git ls-files results | grep -vE '(\.md|/plots/[^/]*\.png|/raw\.tar\.xz|/drift\.tsv)$')
 if [[ -z $other ]]; then
 	echo "ok 1 results/: only summaries, plots and raw.tar.xz tracked"
 else
@@ -54,11 +54,12 @@ mkdir -p "$d/plots" "$d/sub"
 echo '{"schema": 1}' >"$d/fault-anon-x1-run1.json"
 echo "# summary" >"$d/summary.md"
 echo "1 2" >"$d/plots/cdf.dat"
+printf 'PNG' >"$d/plots/cdf.png"
 printf 'log\n' >"$d/sub/run.log"
 (cd "$d" && find . -type f | sort | xargs sha256sum) >"$tmp/before"
 if scripts/results-pack "$d" >/dev/null &&
 	[[ -f $d/raw.tar.xz && ! -e $d/fault-anon-x1-run1.json && ! -e $d/sub &&
-	   -f $d/summary.md && -f $d/plots/cdf.dat ]] &&
+	   -f $d/summary.md && -f $d/plots/cdf.png && ! -e $d/plots/cdf.dat ]] &&
 	cp "$d/raw.tar.xz" "$tmp/first.xz" &&
 	scripts/results-pack --unpack "$d" >/dev/null &&
 	(cd "$d" && find . -type f ! -name raw.tar.xz | sort | xargs sha256sum) >"$tmp/after" &&

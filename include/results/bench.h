@@ -90,6 +90,20 @@ void bench_work_start(const char *prog, const char *what, const char *unit,
 		      uint64_t total);
 void bench_work_add(uint64_t n);
 void bench_work_stop(void);
+/*
+ * perf counting of the measured region only.  scripts/bench PERF=1 runs
+ * a benchmark under `perf stat -D -1 --control fifo:CTL,ACK` (events
+ * start disabled) and names the fifos in GMEMSUITE_PERF_CTL_FIFO and
+ * GMEMSUITE_PERF_ACK_FIFO; bench_perf_region(true) before the measured
+ * passes and (false) after them enable and disable the counters, each
+ * waiting for perf's ack, so the counts cover what the KVM stats deltas
+ * cover and not VM setup and teardown.  Without the variables both are
+ * no-ops.  A fifo that cannot be used: one line on stderr, and counting
+ * is left as perf started it.
+ */
+void bench_perf_region(const char *prog, bool on);
+/* What perf counted: "measured region", "not counted" (no PERF=1), ... */
+const char *bench_perf_scope(void);
 /* Parse an unsigned option within [lo, hi] or exit 2. */
 unsigned long bench_parse_uint(const char *prog, const char *opt,
 			       const char *val, unsigned long lo,

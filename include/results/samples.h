@@ -100,13 +100,46 @@ enum run_verdict {
 	VERDICT_FASTER,
 };
 
+/*
+ * The drift between invocations on a host: the sd of one invocation's
+ * mean around the host's true mean, as a percent of the mean, that the
+ * runs of one invocation cannot show (they share it).  Estimated from
+ * A/A pairs (drift_estimate()), with df their number; df <= 0 means
+ * known exactly.
+ */
+struct drift {
+	double pct, df;
+};
+
 struct run_change {
 	double mean_a, mean_b, df;
 	double change_pct, lo_pct, hi_pct, noise_pct;
+	double drift_pct;	/* what the interval took in, 0 if none */
 	enum run_verdict verdict;
 };
 void run_change(const double *a, size_t na, const double *b, size_t nb,
 		double alpha, struct run_change *c);
+/*
+ * The same with A's and B's invocation offsets in the interval: the
+ * variance of the change gains 2 (drift mean_a)^2, its df follows
+ * Satterthwaite over the three terms.  drift NULL or 0: run_change().
+ */
+void run_change_drift(const double *a, size_t na, const double *b,
+		      size_t nb, double alpha, const struct drift *drift,
+		      struct run_change *c);
+/* The same from each side's mean and sample variance (n - 1). */
+void run_change_summary(double mean_a, double var_a, size_t na,
+			double mean_b, double var_b, size_t nb, double alpha,
+			const struct drift *drift, struct run_change *c);
+/*
+ * Drift from n A/A pairs: each pair's change (percent of A) and the
+ * standard error of that change from its runs alone (percent of A).
+ * An A/A change has E[change^2] = 2 drift^2 + se^2, so
+ * drift = sqrt(max(0, mean(change^2 - se^2)) / 2), df = pairs used
+ * (non-finite entries are left out).  -1 when none is usable.
+ */
+int drift_estimate(const double *change_pct, const double *se_pct,
+		   size_t n, struct drift *d);
 const char *verdict_name(enum run_verdict v);
 /* The same as one word for tab-separated output (none-one-run, ...). */
 const char *verdict_key(enum run_verdict v);
@@ -135,6 +168,15 @@ double min_detectable_change_pct(double rel_sd_pct, unsigned int runs,
 double simulated_call_rate(double rel_sd_pct, unsigned int runs,
 			   double alpha, double change_pct,
 			   unsigned int trials, bool any_verdict);
+/*
+ * The same where each side's runs also share an invocation offset of sd
+ * drift_pct (each run = true value x (1 + offset) x (1 + run noise)),
+ * judged by run_change_drift() with `judged` (NULL: no drift term).
+ */
+double simulated_call_rate_drift(double rel_sd_pct, double drift_pct,
+				 const struct drift *judged, unsigned int runs,
+				 double alpha, double change_pct,
+				 unsigned int trials, bool any_verdict);
 /*
  * The smallest true slowdown (percent) that run_change() calls SLOWER in
  * at least `power` of simulated pairs (bisection to 0.1%); INFINITY if

@@ -269,33 +269,116 @@ void mean_diff_ci(const double *a, size_t na, const double *b, size_t nb,
 	d->hi = d->diff + d->t * d->se;
 }
 
-void run_change(const double *a, size_t na, const double *b, size_t nb,
-		double alpha, struct run_change *c)
+/*
+ * Satterthwaite's degrees of freedom of a sum of variance terms v[k],
+ * each estimated with df[k] (df[k] <= 0: known exactly, no term in the
+ * denominator).
+ */
+static double satterthwaite_df(const double *v, const double *df,
+			       unsigned int n, double fallback)
 {
-	struct mean_diff d;
-	double ss = 0;
-	size_t i;
+	double sum = 0, den = 0;
+	unsigned int k;
+
+	for (k = 0; k < n; k++) {
+		sum += v[k];
+		if (df[k] > 0)
+			den += v[k] * v[k] / df[k];
+	}
+	if (sum == 0)
+		return fallback;
+	/* Every term known: the normal quantile, near enough. */
+	return den > 0 ? sum * sum / den : 1e6;
+}
+
+void run_change_summary(double mean_a, double var_a, size_t na,
+			double mean_b, double var_b, size_t nb, double alpha,
+			const struct drift *drift, struct run_change *c)
+{
+	double v[3], df[3], se, t, diff, dsd = 0;
 
 	memset(c, 0, sizeof(*c));
-	mean_diff_ci(a, na, b, nb, alpha, &d);
-	c->mean_a = d.mean_a;
-	c->mean_b = d.mean_b;
-	c->df = d.df;
-	c->change_pct = 100 * d.diff / d.mean_a;
-	c->lo_pct = 100 * d.lo / d.mean_a;
-	c->hi_pct = 100 * d.hi / d.mean_a;
-	for (i = 0; i < na; i++)
-		ss += (a[i] - d.mean_a) * (a[i] - d.mean_a);
-	c->noise_pct = na > 1 ? 100 * sqrt(ss / (na - 1)) / d.mean_a : NAN;
-	if (na < 2 || nb < 2)
+	c->mean_a = mean_a;
+	c->mean_b = mean_b;
+	diff = mean_b - mean_a;
+	c->change_pct = 100 * diff / mean_a;
+	if (drift && drift->pct > 0) {
+		c->drift_pct = drift->pct;
+		dsd = drift->pct / 100 * mean_a;
+	}
+	if (na < 2 || nb < 2) {
+		c->df = c->lo_pct = c->hi_pct = c->noise_pct = NAN;
 		c->verdict = VERDICT_NONE_ONE_RUN;
-	else if (!(d.mean_a > 0) || !(c->lo_pct > 0 || c->hi_pct < 0))
+		return;
+	}
+	/*
+	 * Each side is one invocation: its mean carries that invocation's
+	 * own offset (sd dsd) beside the run-to-run spread, so the
+	 * difference of the two means has both offsets in its variance.
+	 */
+	v[0] = var_a / na;
+	df[0] = na - 1;
+	v[1] = var_b / nb;
+	df[1] = nb - 1;
+	v[2] = 2 * dsd * dsd;
+	df[2] = drift ? drift->df : 0;
+	se = sqrt(v[0] + v[1] + v[2]);
+	c->df = satterthwaite_df(v, df, 3, na + nb - 2);
+	/* Both sides constant: the difference is known exactly. */
+	t = se ? student_t_quantile(1 - alpha / 2, c->df) : 0;
+	c->lo_pct = 100 * (diff - t * se) / mean_a;
+	c->hi_pct = 100 * (diff + t * se) / mean_a;
+	c->noise_pct = 100 * sqrt(var_a) / mean_a;
+	if (!(mean_a > 0) || !(c->lo_pct > 0 || c->hi_pct < 0))
 		c->verdict = VERDICT_NONE_CI_SPANS_ZERO;
 	else if (fabs(c->change_pct) <= c->noise_pct)
 		c->verdict = VERDICT_NONE_BELOW_NOISE;
 	else
 		c->verdict = c->change_pct > 0 ? VERDICT_SLOWER :
 			     VERDICT_FASTER;
+}
+
+void run_change_drift(const double *a, size_t na, const double *b,
+		      size_t nb, double alpha, const struct drift *drift,
+		      struct run_change *c)
+{
+	double ma, va, mb, vb;
+
+	mean_var(a, na, &ma, &va);
+	mean_var(b, nb, &mb, &vb);
+	run_change_summary(ma, va, na, mb, vb, nb, alpha, drift, c);
+}
+
+void run_change(const double *a, size_t na, const double *b, size_t nb,
+		double alpha, struct run_change *c)
+{
+	run_change_drift(a, na, b, nb, alpha, NULL, c);
+}
+
+int drift_estimate(const double *change_pct, const double *se_pct,
+		   size_t n, struct drift *d)
+{
+	double excess = 0;
+	size_t i, used = 0;
+
+	d->pct = d->df = 0;
+	for (i = 0; i < n; i++) {
+		if (!isfinite(change_pct[i]) || !isfinite(se_pct[i]))
+			continue;
+		excess += change_pct[i] * change_pct[i] -
+			  se_pct[i] * se_pct[i];
+		used++;
+	}
+	if (!used)
+		return -1;
+	/*
+	 * E[change^2] = 2 drift^2 + se^2 for an A/A pair (mean change 0):
+	 * the mean excess over the within-invocation part, halved.
+	 */
+	excess /= used;
+	d->pct = excess > 0 ? sqrt(excess / 2) : 0;
+	d->df = used;
+	return 0;
 }
 
 static const struct {
@@ -368,11 +451,12 @@ static double sim_normal(uint64_t *s)
 	return sqrt(-2 * log(u)) * cos(2 * M_PI * v);
 }
 
-double simulated_call_rate(double rel_sd_pct, unsigned int runs,
-			   double alpha, double change_pct,
-			   unsigned int trials, bool any_verdict)
+double simulated_call_rate_drift(double rel_sd_pct, double drift_pct,
+				 const struct drift *judged, unsigned int runs,
+				 double alpha, double change_pct,
+				 unsigned int trials, bool any_verdict)
 {
-	double a[SIM_MAX_RUNS], b[SIM_MAX_RUNS];
+	double a[SIM_MAX_RUNS], b[SIM_MAX_RUNS], oa, ob;
 	uint64_t seed = 0x9e3779b97f4a7c15ULL;
 	unsigned int t, i, hits = 0;
 	struct run_change c;
@@ -380,17 +464,29 @@ double simulated_call_rate(double rel_sd_pct, unsigned int runs,
 	if (runs < 2 || runs > SIM_MAX_RUNS || !trials)
 		return NAN;
 	for (t = 0; t < trials; t++) {
+		/* Each side's invocation offset, shared by its runs. */
+		oa = drift_pct / 100 * sim_normal(&seed);
+		ob = drift_pct / 100 * sim_normal(&seed);
 		for (i = 0; i < runs; i++) {
-			a[i] = 100 * (1 + rel_sd_pct / 100 * sim_normal(&seed));
-			b[i] = (100 + change_pct) *
+			a[i] = 100 * (1 + oa) *
+			       (1 + rel_sd_pct / 100 * sim_normal(&seed));
+			b[i] = (100 + change_pct) * (1 + ob) *
 			       (1 + rel_sd_pct / 100 * sim_normal(&seed));
 		}
-		run_change(a, runs, b, runs, alpha, &c);
+		run_change_drift(a, runs, b, runs, alpha, judged, &c);
 		hits += any_verdict ? (c.verdict == VERDICT_SLOWER ||
 				       c.verdict == VERDICT_FASTER) :
 			c.verdict == VERDICT_SLOWER;
 	}
 	return (double)hits / trials;
+}
+
+double simulated_call_rate(double rel_sd_pct, unsigned int runs,
+			   double alpha, double change_pct,
+			   unsigned int trials, bool any_verdict)
+{
+	return simulated_call_rate_drift(rel_sd_pct, 0, NULL, runs, alpha,
+					 change_pct, trials, any_verdict);
 }
 
 double reliable_change_pct(double rel_sd_pct, unsigned int runs,

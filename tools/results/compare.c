@@ -5,18 +5,50 @@
  * sampled a configuration differently.
  */
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "plots.h"
 #include "results.h"
 #include "samples.h"
 
 struct compare_opts {
 	double alpha, fail_pct;
 	const char *stat;	/* --stat: deciding everywhere, or NULL */
+	const char *plot_dir;	/* --plot DIR: compare.dat and .gp there */
 	bool tsv;
 };
+
+/* The deciding rows, for --plot. */
+struct plot_row {
+	char label[440];
+	const char *stat;
+	struct run_change c;
+};
+
+static struct plot_row *plot_rows;
+static unsigned int nplot_rows;
+
+static void keep_row(const char *key, const char *label, const char *stat,
+		     const struct run_change *c)
+{
+	struct plot_row *r;
+
+	plot_rows = realloc(plot_rows, (nplot_rows + 1) * sizeof(*plot_rows));
+	if (!plot_rows)
+		die("out of memory%s%s", "", "");
+	r = &plot_rows[nplot_rows++];
+	snprintf(r->label, sizeof(r->label), "%s, %s", key, label);
+	/* The label is one quoted column of compare.dat. */
+	for (char *q = r->label; *q; q++)
+		if (*q == '"')
+			*q = '\'';
+	r->stat = stat;
+	r->c = *c;
+}
 
 struct tally {
 	unsigned int compared, verdict[VERDICT_FASTER + 1];
@@ -114,6 +146,9 @@ static void print_change(const char *stat, bool decides,
 		printf(decides ? "%s\n" : "(%s)\n", verdict_name(c->verdict));
 	if (!decides || (ma < 2 && mb < 2))
 		return;
+	if (c->drift_pct > 0)
+		printf("    the interval takes in a drift of %.2f%% per "
+		       "invocation (--drift)\n", c->drift_pct);
 	printf("    %s per run, us: A", stat);
 	for (i = 0; i < ma; i++)
 		printf(" %.3f", va[i] / 1e3);
@@ -156,21 +191,24 @@ static void compare_metric(const char *key, const char *label,
 		mb = values_of(sd->in_doc ? db : sb, nb, sd->path, vb);
 		if (ma < na || mb < nb)
 			die("%s: %s: a run without its statistics", key, name);
-		run_change(va, ma, vb, mb, o->alpha, &c);
+		run_change_drift(va, ma, vb, mb, o->alpha,
+				 drift_for(key, label, name), &c);
 		/* The slowdown is above PCT with confidence 1 - alpha/2. */
 		regress = decides && c.verdict == VERDICT_SLOWER &&
 			  o->fail_pct >= 0 && c.lo_pct > o->fail_pct;
 		if (decides) {
 			t->verdict[c.verdict]++;
 			t->regressed += regress;
+			if (o->plot_dir)
+				keep_row(key, label, name, &c);
 		}
 		if (o->tsv) {
 			printf("%s\t%s\t%s\t%d\t%u\t%u\t%.6g\t%.6g\t%.4f\t"
-			       "%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%s\n", key, label,
-			       name, decides, ma, mb, c.mean_a,
+			       "%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%s\t%.4f\n", key,
+			       label, name, decides, ma, mb, c.mean_a,
 			       c.mean_b, c.change_pct, c.lo_pct, c.hi_pct,
 			       c.noise_pct, cov_pct(va, ma), cov_pct(vb, mb),
-			       verdict_key(c.verdict));
+			       verdict_key(c.verdict), c.drift_pct);
 			continue;
 		}
 		print_change(name, decides, &c, va, ma, vb, mb);
@@ -213,6 +251,100 @@ static unsigned int stats_of(const struct jnode *const *node, unsigned int n,
 	return m;
 }
 
+/* ---- counts attributed: per page or per conversion ------------------ */
+
+/*
+ * What a document's counts are divided by: fault_bench's pages the
+ * deltas cover (every untimed and timed pass; older documents: worked
+ * out from passes and size), convert_bench's host conversions perf
+ * counted.  0 where unknown.
+ */
+static double count_divisor(const struct jnode *d, bool fault)
+{
+	double size = json_num(d, "config.size", 0);
+
+	if (!fault)
+		return json_num(d, "results.perf_calls", 0);
+	if (json_get(d, "results.stats_pages"))
+		return json_num(d, "results.stats_pages", 0);
+	return json_num(d, "results.passes", 0) * (size / 4096) *
+	       (flag(d, "config.populate") ? 3 : 2);
+}
+
+/* The per-run values of one count, divided; false if a run lacks it. */
+static bool count_values(const struct group *g, const char *obj,
+			 const char *name, bool fault, double *v)
+{
+	char path[256];
+	unsigned int i;
+
+	snprintf(path, sizeof(path), "%s.%s", obj, name);
+	for (i = 0; i < g->n; i++) {
+		const struct jnode *c = json_get(g->doc[i], path);
+		double div = count_divisor(g->doc[i], fault);
+
+		if (!c || c->type != J_NUM || !(div > 0))
+			return false;
+		v[i] = c->num / div;
+	}
+	return true;
+}
+
+/*
+ * Each count A's first run has (KVM binary stats deltas; perf's
+ * tracepoint counts with PERF=1), per page or per host conversion,
+ * with the change of its mean over runs and, where the interval of
+ * that change excludes 0 and it exceeds A's noise, "more" or "fewer":
+ * the likely cause of a change of time is a count that moved with it.
+ */
+static void compare_counts(const struct group *ga, const struct group *gb,
+			   bool fault)
+{
+	static const char *const objs[] = { "results.kvm_vcpu_stats",
+					    "results.kvm_vm_stats",
+					    "perf_stat.events" };
+	double *va = xcalloc(ga->n, sizeof(*va));
+	double *vb = xcalloc(gb->n, sizeof(*vb));
+	const struct jnode *o, *c;
+	unsigned int k, shown = 0;
+
+	for (k = 0; k < ARRAY_SIZE(objs); k++) {
+		if (!fault && k < 2)
+			continue;
+		o = json_get(ga->doc[0], objs[k]);
+		for (c = o && o->type == J_OBJ ? o->child : NULL; c;
+		     c = c->next) {
+			struct run_change ch;
+			const char *mark = "";
+
+			if (!count_values(ga, objs[k], c->key, fault, va) ||
+			    !count_values(gb, objs[k], c->key, fault, vb))
+				continue;
+			run_change(va, ga->n, vb, gb->n, 0.05, &ch);
+			if (!ch.mean_a && !ch.mean_b)
+				continue;
+			if (!shown++)
+				printf("  counts per %s (mean over runs; "
+				       "'more'/'fewer': interval excludes 0 "
+				       "and beyond A's noise):\n", fault ?
+				       "page, over the measured passes" :
+				       "host conversion (PERF=1)");
+			if (ch.verdict == VERDICT_SLOWER)
+				mark = "  more";
+			else if (ch.verdict == VERDICT_FASTER)
+				mark = "  fewer";
+			printf("    %-34s %12.4g %12.4g %+9.2f%%%s\n",
+			       c->key, ch.mean_a, ch.mean_b,
+			       ch.mean_a ? ch.change_pct : NAN, mark);
+		}
+	}
+	if (fault && !json_get(ga->doc[0], "perf_stat"))
+		printf("  (no perf counts: make bench PERF=1 adds the kvm "
+		       "tracepoints)\n");
+	free(va);
+	free(vb);
+}
+
 static void compare_fault(const struct group *ga, const struct group *gb,
 			  const struct compare_opts *o, struct tally *t)
 {
@@ -226,6 +358,8 @@ static void compare_fault(const struct group *ga, const struct group *gb,
 		die("%s: a run without results.latency_ns%s", ga->key, "");
 	compare_metric(ga->key, "latency", sa, na, sb, nb, ga->doc, gb->doc,
 		       o->stat ? o->stat : DEFAULT_STAT_FAULT, o, t);
+	if (!o->tsv)
+		compare_counts(ga, gb, true);
 	free(sa);
 	free(sb);
 }
@@ -286,6 +420,8 @@ static void compare_convert(const struct group *ga, const struct group *gb,
 		else if (!o->tsv)
 			printf("\n%s: no time measured on both sides\n", key);
 	}
+	if (!o->tsv && json_get(ga->doc[0], "perf_stat"))
+		compare_counts(ga, gb, false);
 	free_rows(&ra);
 	free_rows(&rb);
 	free(sa);
@@ -419,8 +555,8 @@ static void deciding_label(const struct compare_opts *o, char *buf,
 
 #define COMPARE_USAGE "usage: results compare A B " \
 	"[--stat untimed|mean|p50|p90|p99] " \
-	"[--alpha X] [--fail-on-regression PCT] [--across-kernels] " \
-	"[--force] [--tsv]"
+	"[--alpha X] [--drift PROFILE|PCT] [--fail-on-regression PCT] " \
+	"[--across-kernels] [--force] [--tsv] [--plot DIR]"
 
 static void describe_side(const char *name, const char *path,
 			  const struct groups *gs, bool tsv)
@@ -437,6 +573,100 @@ static void describe_side(const char *name, const char *path,
 	if (gs->interrupted)
 		printf("; %u interrupted run(s) left out", gs->interrupted);
 	printf(")\n");
+}
+
+static unsigned int verdict_rgb(enum run_verdict v)
+{
+	return v == VERDICT_SLOWER ? 0xd55e00 : v == VERDICT_FASTER ?
+	       0x009e73 : 0x777777;
+}
+
+/*
+ * compare.dat/.gp: per configuration, the deciding statistic's change
+ * with its interval (colour: the verdict) over a band of A's noise.
+ */
+static void write_compare_plot(const struct compare_opts *o,
+			       const char *a, const char *b,
+			       const char *deciding)
+{
+	char made_by[160], title[1200];
+	struct plot p;
+	unsigned int i;
+
+	if (mkdir(o->plot_dir, 0755) && errno != EEXIST)
+		die("--plot: %s: %s", o->plot_dir, strerror(errno));
+	snprintf(made_by, sizeof(made_by), "results compare A B --plot DIR");
+	plot_open(&p, o->plot_dir, "compare", 1200, 260 + 28 * nplot_rows,
+		  made_by);
+	plot_block(&p, "A = %s, B = %s", a, b);
+	fprintf(p.dat, "# row change_pct lo_pct hi_pct noise_a_pct rgb "
+		"label verdict\n");
+	for (i = 0; i < nplot_rows; i++) {
+		const struct run_change *c = &plot_rows[i].c;
+		bool one = c->verdict == VERDICT_NONE_ONE_RUN;
+
+		fprintf(p.dat, "%u %.4f %.4f %.4f %.4f %u \"%s (%s)\" %s\n",
+			i, c->change_pct, one ? c->change_pct : c->lo_pct,
+			one ? c->change_pct : c->hi_pct,
+			one ? 0 : c->noise_pct, verdict_rgb(c->verdict),
+			plot_rows[i].label, plot_rows[i].stat,
+			verdict_key(c->verdict));
+	}
+	snprintf(title, sizeof(title), "Is B slower than A?\nthe change of "
+		 "the per-run %s, %% of A,\nwith its %g%% interval%s\nA = %s"
+		 "\nB = %s", deciding, 100 * (1 - o->alpha),
+		 drift_given() ? " (drift taken in)" : "", a, b);
+	fprintf(p.gp, "set title ");
+	gp_string(p.gp, title);
+	fprintf(p.gp, "\nset xlabel \"change (%% of A; bars: interval; grey: "
+		"+- A's noise)\"\nset yrange [%d:-1] \nset ytics "
+		"scale 0\nset lmargin 60\nset grid xtics noytics\n"
+		"set key outside bottom center horizontal\n"
+		"set arrow from 0, graph 0 to 0, graph 1 nohead lc rgb "
+		"\"black\"\nplot \"compare.dat\" using (0):1:5:(0.3) "
+		"with boxxyerror fs solid 0.25 noborder lc rgb \"#999999\" "
+		"title \"A's noise\", \\\n\t\"compare.dat\" using "
+		"2:1:3:4:6:ytic(7) with xerrorbars pt 7 ps 1.2 lc rgb "
+		"variable notitle, \\\n\tNaN with points pt 7 lc rgb "
+		"\"#d55e00\" title \"slower\", \\\n\tNaN with points "
+		"pt 7 lc rgb \"#009e73\" title \"faster\", \\\n\tNaN "
+		"with points pt 7 lc rgb \"#777777\" title \"no "
+		"verdict\"\n", (int)nplot_rows);
+	plot_close(&p);
+	printf("%splot: %s/compare.dat, .gp (scripts/plots --draw DIR "
+	       "draws it)\n", o->tsv ? "# " : "", o->plot_dir);
+	free(plot_rows);
+	plot_rows = NULL;
+	nplot_rows = 0;
+}
+
+/*
+ * Where the drift comes from, and a warning when it was measured on
+ * another kernel or CPU than A ran on: a drift is one host's.
+ */
+static void describe_drift(const struct run *a, bool tsv)
+{
+	struct run_facts fa = facts_of(a);
+	const char *src, *kernel, *cpu;
+
+	drift_resolve(fa.kernel, fa.cpu);
+	if (drift_auto_note())
+		printf("%sdrift: %s\n", tsv ? "# " : "", drift_auto_note());
+	if (!drift_given())
+		return;
+	drift_source(&src, &kernel, &cpu);
+	if (!kernel[0]) {
+		printf("%sdrift: %s for every configuration and statistic\n",
+		       tsv ? "# " : "", src);
+		return;
+	}
+	printf("%sdrift: %s (measured on kernel %s, CPU %s)\n",
+	       tsv ? "# " : "", src, kernel, cpu);
+	if (strcmp(kernel, fa.kernel) || strcmp(cpu, fa.cpu))
+		printf("%sWARNING: the drift profile was measured on another "
+		       "kernel or CPU than A ran on (%s, %s): recalibrate "
+		       "on this host (scripts/calibrate-compare)\n",
+		       tsv ? "# " : "", fa.kernel, fa.cpu);
 }
 
 int cmd_compare(int argc, char **argv)
@@ -470,7 +700,8 @@ int cmd_compare(int argc, char **argv)
 			continue;
 		}
 		if (strcmp(opt, "--alpha") && strcmp(opt, "--stat") &&
-		    strcmp(opt, "--fail-on-regression"))
+		    strcmp(opt, "--fail-on-regression") &&
+		    strcmp(opt, "--drift") && strcmp(opt, "--plot"))
 			die("unknown option '%s' (%s)", opt, COMPARE_USAGE);
 		if (argi + 1 >= argc)
 			die("%s needs a value%s", opt, "");
@@ -481,6 +712,10 @@ int cmd_compare(int argc, char **argv)
 			    o.alpha >= 1)
 				die("--alpha: '%s' is not in (0, 1)%s",
 				    argv[argi], "");
+		} else if (!strcmp(opt, "--plot")) {
+			o.plot_dir = argv[argi];
+		} else if (!strcmp(opt, "--drift")) {
+			drift_option(argv[argi]);
 		} else if (!strcmp(opt, "--stat")) {
 			for (i = 0; i < ARRAY_SIZE(stat_defs); i++)
 				if (!strcmp(argv[argi], stat_defs[i].name))
@@ -515,18 +750,21 @@ int cmd_compare(int argc, char **argv)
 		free_run(b);
 		return 2;
 	}
+	describe_drift(a, o.tsv);
 	if (o.tsv)
 		printf("# configuration\tmetric\tstat\tdecides\truns_a\truns_b"
 		       "\ta_mean_of_runs\tb_mean_of_runs\tchange_pct\tlo_pct"
 		       "\thi_pct\tnoise_a_pct\tcov_a_pct\tcov_b_pct\tverdict"
-		       "\n");
+		       "\tdrift_pct\n");
 	else
 		printf("Verdict on the per-run %s ('*'): \"slower\"/\"faster\" "
 		       "when the %g%% interval of the change (Welch on the "
 		       "runs' values, Welch-Satterthwaite df) excludes 0 and "
 		       "|change| exceeds A's noise, the relative sd of A's "
 		       "runs; changes are of the mean over runs, as %% of "
-		       "A's\n", deciding, 100 * (1 - o.alpha));
+		       "A's%s\n", deciding, 100 * (1 - o.alpha),
+		       drift_given() ? "; the interval also takes in the "
+		       "host's drift between invocations (--drift)" : "");
 	for (i = 0; i < ga.n; i++) {
 		for (j = 0; j < gb.n; j++)
 			if (!strcmp(ga.g[i].key, gb.g[j].key))
@@ -547,6 +785,8 @@ int cmd_compare(int argc, char **argv)
 	if (!t.compared)
 		die("no configuration of %s matches one of %s", argv[0],
 		    argv[1]);
+	if (o.plot_dir)
+		write_compare_plot(&o, argv[0], argv[1], deciding);
 	nonone = t.verdict[VERDICT_NONE_ONE_RUN] +
 		 t.verdict[VERDICT_NONE_CI_SPANS_ZERO] +
 		 t.verdict[VERDICT_NONE_BELOW_NOISE];

@@ -3,7 +3,9 @@
  * results: read benchmark JSON back.
  *
  *   results summary DIR [--force]  write DIR/summary.md (and print it)
- *   results plotdata DIR [--force] write DIR/plots/NAME.dat for gnuplot
+ *   results plots DIR [--force]    write DIR/plots/NAME.dat and NAME.gp,
+ *                                  each plot's data and drawing (plots.c;
+ *                                  plotdata: the same, its former name)
  *
  * Every field a command reads is checked when a document is loaded
  * (present, a number where one is meant, finite, within a plausible
@@ -13,8 +15,10 @@
  * configuration its size, passes and sampling batch: a mix is refused
  * unless --force (then a warning names it).
  *   results compare A B [--stat untimed|mean|p50|p90|p99] [--alpha X]
+ *                       [--drift PROFILE|PCT]
  *                       [--fail-on-regression PCT] [--across-kernels]
  *                       [--force] [--tsv]
+ *   results drift COMPARE_TSV...   a drift profile from A/A pairs
  *   results mdc SD_PCT [ALPHA]     the smallest change compare can call
  *                                  for 2..10 runs a side, per-run sd given
  *   results attach-perf RESULT.json PERF.csv
@@ -27,9 +31,10 @@
  * read as one run).  Documents are grouped by what they measured (the
  * fault_bench configuration; convert_bench's VM kind, then each
  * conversion row by path, size, direction and state), never by file name.
- * summary and plotdata give, per configuration, the median over runs of
- * each run's own figure and the spread of the runs' p50; the latency CDF
- * pools the runs' histograms; the split plot is the first run's.
+ * summary gives, per configuration, the median over runs of each run's
+ * own figure and the spread of the runs' p50; plots draw medians over
+ * runs with the runs' range, the latency CCDF pools the runs'
+ * histograms, and the split plot is the first run's.
  *
  * compare decides on runs, not samples: what varies between two runs of
  * the same binary is the run (the VM, where its memory landed, the
@@ -44,7 +49,11 @@
  * p50 for conversions, compare.c): "slower" or "faster"
  * only when the interval excludes 0 and |change| exceeds A's noise
  * (lib/results/samples.c run_change()); with one run on a side there is no
- * verdict.  The per-sample distributions (pooled over runs) are printed
+ * verdict.  --drift adds the host's drift between invocations (drift.c:
+ * a profile from `results drift` over A/A pairs, or a percentage) to
+ * the interval: each side is one invocation, and the runs of one
+ * invocation share its offset, so Welch on the runs alone is too narrow
+ * on a host whose invocations differ.  The per-sample distributions (pooled over runs) are printed
  * for reading, with Welch's p treating samples as independent, marked
  * informational.  --fail-on-regression PCT exits 1 when a "slower"
  * verdict's interval lower bound exceeds PCT percent.  --tsv prints one
@@ -75,11 +84,15 @@ void __noreturn die(const char *fmt, const char *a, const char *b)
 	exit(2);
 }
 
-#define USAGE "usage: results summary DIR | plotdata DIR\n" \
+#define USAGE "usage: results summary DIR | plots DIR\n" \
 	"       results compare A B [--stat untimed|mean|p50|p90|p99] " \
 	"[--alpha X]\n" \
-	"                          [--fail-on-regression PCT] " \
+	"                          [--drift PROFILE|PCT] " \
+	"[--fail-on-regression PCT]\n" \
+	"                          " \
 	"[--across-kernels] [--force] [--tsv]\n" \
+	"       results drift COMPARE_TSV... (a drift profile from A/A " \
+	"pairs)\n" \
 	"       results mdc SD_PCT [ALPHA]\n" \
 	"       results attach-perf RESULT.json PERF.csv\n" \
 	"       results export DIR [--format lines|json-lines]\n" \
@@ -89,19 +102,25 @@ void __noreturn die(const char *fmt, const char *a, const char *b)
 	"runs; \"slower\"/\"faster\" (--stat; default\nuntimed for " \
 	"faults, p50 for conversions) only when\nthe interval excludes 0 " \
 	"and the change exceeds the noise.\n" \
+	"--drift: the host's drift between invocations widens the interval " \
+	"(a profile\nfrom results drift, scripts/calibrate-compare, or a " \
+	"percentage).\n" \
 	"--fail-on-regression PCT: exit 1 when a slower verdict's " \
 	"interval lower bound\nexceeds PCT.\n"
 
 int main(int argc, char **argv)
 {
 	if ((argc == 3 || (argc == 4 && !strcmp(argv[3], "--force"))) &&
-	    (!strcmp(argv[1], "summary") || !strcmp(argv[1], "plotdata"))) {
+	    (!strcmp(argv[1], "summary") || !strcmp(argv[1], "plots") ||
+	     !strcmp(argv[1], "plotdata"))) {
 		force_mixed = argc == 4;
 		return !strcmp(argv[1], "summary") ? cmd_summary(argv[2]) :
-		       cmd_plotdata(argv[2]);
+		       cmd_plots(argv[2], force_mixed);
 	}
 	if (argc >= 2 && !strcmp(argv[1], "compare"))
 		return cmd_compare(argc - 2, argv + 2);
+	if (argc >= 2 && !strcmp(argv[1], "drift"))
+		return cmd_drift(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "mdc"))
 		return cmd_mdc(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "export"))

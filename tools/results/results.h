@@ -2,8 +2,8 @@
 /*
  * The results tool's shared view of a directory of runs: documents
  * checked at load (load.c), grouped by what they measured (groups.c);
- * one file per subcommand (summary.c, plotdata.c, compare.c, mdc.c,
- * perf.c) and main.c, which picks one.
+ * one file per subcommand (summary.c, plots.c, compare.c, drift.c,
+ * mdc.c, perf.c) and main.c, which picks one.
  */
 #ifndef GMEMSUITE_RESULTS_TOOL_H
 #define GMEMSUITE_RESULTS_TOOL_H
@@ -103,10 +103,25 @@ const char *row_skipped(const struct rows *rs, unsigned int k);
 
 /* The subcommands. */
 int cmd_summary(const char *dir);
-int cmd_plotdata(const char *dir);
+int cmd_plots(const char *dir, bool force);
 int cmd_compare(int argc, char **argv);
 int cmd_mdc(int argc, char **argv);
 int cmd_attach_perf(const char *json_path, const char *perf_path);
 int cmd_export(int argc, char **argv);
+int cmd_drift(int argc, char **argv);
+
+/* drift.c: compare --drift PROFILE|PCT. */
+struct drift;
+void drift_option(const char *arg);
+/* --drift auto: find the profile of A's kernel and CPU (drift.c). */
+void drift_resolve(const char *kernel, const char *cpu);
+/* Why --drift auto found none, or NULL. */
+const char *drift_auto_note(void);
+bool drift_given(void);
+void drift_source(const char **source, const char **kernel,
+		  const char **cpu);
+/* The drift for a configuration's statistic (its line, else '*'), or NULL. */
+const struct drift *drift_for(const char *config, const char *metric,
+			      const char *stat);
 
 #endif
