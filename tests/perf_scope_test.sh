@@ -32,8 +32,10 @@ command -v perf >/dev/null || skip "no perf (apt-get install linux-perf)"
 ((EUID == 0)) || skip "kvm tracepoints need root"
 perf list 2>/dev/null | grep -q '^ *kvm:kvm_exit ' ||
 	skip "perf lists no kvm:kvm_exit tracepoint (tracefs?)"
-"$fb" -b anon -s 16M -i 1 -j /dev/null >/dev/null 2>&1 ||
-	skip "fault_bench -b anon cannot run on this host"
+probe=$(mktemp) || skip "mktemp failed"
+"$fb" -b anon -s 16M -i 1 -j "$probe" >/dev/null 2>&1 ||
+	{ rm -f "$probe"; skip "fault_bench -b anon cannot run on this host"; }
+rm -f "$probe"
 echo "1..4"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

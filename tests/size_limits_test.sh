@@ -8,7 +8,9 @@
 # (0, 1, a page - 1, a huge page - 1, 2^63, 2^64 - 1, 2^64) and from this
 # host's limits (30G and 32G on 24 GiB, 1T, with unit suffixes), for
 # fault_bench over each backing and for convert_bench.  A size that fits
-# must not be refused.  KTAP, kselftest exit codes.
+# must not be refused.  And the --json path: in procfs, one line naming
+# it; a fifo (as /dev/null) is written in place and stays a fifo, never
+# replaced by a file renamed over it.  KTAP, kselftest exit codes.
 # -h/--help: the header above, and nothing else.
 case ${1-} in -h | --help) exec awk 'NR > 2 && !/^#/ { exit } NR > 2 {
 	sub(/^# ?/, ""); if (p || $0 != "") { p = 1; print } }' "$0" ;; esac
@@ -53,7 +55,7 @@ rows=(
 	"convert_bench -s 9223372036854775808"
 )
 fits=("fault_bench -s 4K" "fault_bench -b hugetlb2m -s 2M" "convert_bench -s 4K")
-plan=$((${#rows[@]} + ${#fits[@]} + 1))
+plan=$((${#rows[@]} + ${#fits[@]} + 2))
 echo "TAP version 13"
 echo "1..$plan"
 if [[ -z $fb || -z $cb ]]; then
@@ -108,6 +110,26 @@ if ((rc == 2)) && [[ $(wc -l <"$tmp/out") == 1 ]] && grep -q "procfs" "$tmp/out"
 else
 	sed 's/^/# /' "$tmp/out"
 	echo "not ok $n --json in procfs: one line naming procfs (exit $rc)"
+	fail=1
+fi
+# A --json that is no regular file is written in place.
+n=$((n + 1))
+mkfifo "$tmp/fifo"
+cat "$tmp/fifo" >"$tmp/fifo.out" &
+reader=$!
+"$fb" -s 4K -j "$tmp/fifo" >"$tmp/out" 2>&1
+rc=$?
+# A run that never opened it (no KVM here): let the reader go.
+((rc == 0)) || { exec 9>"$tmp/fifo"; exec 9>&-; }
+wait "$reader"
+if ((rc == 4)); then
+	echo "ok $n --json to a fifo: written in place # SKIP fault_bench cannot run here (exit 4)"
+elif ((rc == 0)) && [[ -p $tmp/fifo ]] && grep -q '"tool": "fault_bench"' "$tmp/fifo.out"; then
+	echo "ok $n --json to a fifo: written in place, still a fifo"
+else
+	sed 's/^/# /' "$tmp/out" | head -n 5
+	echo "# exit $rc; $(stat -c %F "$tmp/fifo"); $(wc -c <"$tmp/fifo.out") bytes read"
+	echo "not ok $n --json to a fifo: written in place, still a fifo"
 	fail=1
 fi
 ((fail)) && exit 1

@@ -108,6 +108,18 @@ static void __noreturn output_error(const char *prog, const char *path,
 	exit(2);
 }
 
+/*
+ * A path that exists and is no regular file (/dev/null, a fifo, a
+ * terminal) is written in place: renaming a temporary file over it
+ * would replace the device node with a file.
+ */
+static bool output_in_place(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
 void bench_check_output(const char *prog, const char *path)
 {
 	struct stat st;
@@ -120,6 +132,11 @@ void bench_check_output(const char *prog, const char *path)
 		fprintf(stderr, "%s: cannot write %s: is a directory\n", prog,
 			path);
 		exit(2);
+	}
+	if (output_in_place(path)) {
+		if (access(path, W_OK))
+			output_error(prog, path, errno);
+		return;
 	}
 	fd = output_tmp(path, tmp, sizeof(tmp));
 	if (fd < 0)
@@ -139,6 +156,15 @@ FILE *bench_open_output(const char *prog, struct bench_output *o,
 		o->f = stdout;
 		return o->f;
 	}
+	if (output_in_place(path)) {
+		o->f = fopen(path, "we");
+		if (!o->f) {
+			fprintf(stderr, "%s: cannot write %s: %s\n", prog, path,
+				strerror(errno));
+			exit(2);
+		}
+		return o->f;
+	}
 	fd = output_tmp(path, o->tmp, sizeof(o->tmp));
 	if (fd >= 0)
 		o->f = fdopen(fd, "w");
@@ -156,10 +182,19 @@ int bench_close_output(const char *prog, struct bench_output *o)
 
 	if (o->f == stdout)
 		return fflush(stdout) ? 2 : 0;
-	if (ferror(o->f) || fflush(o->f) || fsync(fileno(o->f)))
+	/* In place (no temporary file): a device or fifo, no fsync. */
+	if (ferror(o->f) || fflush(o->f) ||
+	    (o->tmp[0] && fsync(fileno(o->f))))
 		err = errno ? errno : EIO;
 	if (fclose(o->f) && !err)
 		err = errno;
+	if (!o->tmp[0]) {
+		if (!err)
+			return 0;
+		fprintf(stderr, "%s: cannot write %s: %s\n", prog, o->path,
+			strerror(err));
+		return 2;
+	}
 	if (!err && rename(o->tmp, o->path))
 		err = errno;
 	if (!err)
