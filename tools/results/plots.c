@@ -187,9 +187,9 @@ static void curve_label(const struct group *g, char *buf, size_t len)
  * The CCDF of a configuration, its runs' histograms pooled: for each
  * bucket, the fraction of samples at or above its lower edge; the last
  * step ends at the upper edge of the last bucket.  Returns the smallest
- * fraction written (1 / samples).
+ * fraction written (1 / samples); *xmin: the smallest latency written.
  */
-static double write_ccdf(FILE *f, const struct group *g)
+static double write_ccdf(FILE *f, const struct group *g, double *xmin)
 {
 	double count[HIST_BUCKETS] = { 0 }, total = 0, above;
 	unsigned int i, last = 0;
@@ -218,6 +218,7 @@ static double write_ccdf(FILE *f, const struct group *g)
 			continue;
 		fprintf(f, "%.4f %.6g\n", hist_bucket_lo(i) / 1e3,
 			above / total);
+		*xmin = fmin(*xmin, hist_bucket_lo(i) / 1e3);
 		above -= count[i];
 		last = i;
 	}
@@ -262,6 +263,7 @@ static void ccdf_panel(struct plot *p, const struct faults *f,
 	const struct group *first = NULL;
 	char label[200], curves[4096] = "";
 	double floor_res = NAN, floor_tim = NAN, ymin = 1, batch;
+	double xmin = INFINITY, lo;
 	unsigned int k, idx, c = 0;
 	size_t used = 0;
 
@@ -279,7 +281,7 @@ static void ccdf_panel(struct plot *p, const struct faults *f,
 				 sizeof(label) - strlen(label), ", %.0f/sample",
 				 json_num(g->doc[0], "config.batch", 1));
 		idx = plot_block(p, "%s, %s", g->key, label);
-		ymin = fmin(ymin, write_ccdf(p->dat, g));
+		ymin = fmin(ymin, write_ccdf(p->dat, g, &xmin));
 		used += snprintf(curves + used, sizeof(curves) - used,
 				 "%s\"fault_ccdf.dat\" index %u using 1:2 "
 				 "with steps lw 2 lc rgb \"%s\" dt %u "
@@ -303,6 +305,25 @@ static void ccdf_panel(struct plot *p, const struct faults *f,
 			"pages per sample in the key\"\n");
 	fprintf(p->gp, "set yrange [%.3g:1.5]\nunset arrow\nunset label\n",
 		ymin / 2);
+	/*
+	 * The floors on the axis when they are within two decades of the
+	 * fastest sample (the x range then starts below them); further
+	 * down (an emulated CPU's floors against its slow faults) they are
+	 * named in the panel instead.
+	 */
+	lo = fmin(floor_res, floor_tim);
+	if (!isfinite(xmin) || !(lo > 0) || lo < xmin / 100) {
+		if (isfinite(floor_res) && isfinite(floor_tim))
+			fprintf(p->gp, "set label \"floors, off the axis: "
+				"resident %.2f us, timer %.2f us\" at graph "
+				"0.03, graph 0.06 tc rgb \"#555555\"\n",
+				floor_res, floor_tim);
+		fprintf(p->gp, "set xrange [%.4g:*]\n",
+			isfinite(xmin) ? xmin / 1.5 : 1);
+		fprintf(p->gp, "plot %s\n", curves);
+		return;
+	}
+	fprintf(p->gp, "set xrange [%.4g:*]\n", fmin(lo, xmin) / 1.5);
 	if (isfinite(floor_res))
 		fprintf(p->gp, "set arrow from %.4f, graph 0 to %.4f, graph 1 "
 			"nohead lw 1 lc rgb \"#555555\" dt 3\nset label "
