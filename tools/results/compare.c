@@ -298,7 +298,7 @@ static bool count_values(const struct group *g, const char *obj,
  * the likely cause of a change of time is a count that moved with it.
  */
 static void compare_counts(const struct group *ga, const struct group *gb,
-			   bool fault)
+			   bool fault, double alpha)
 {
 	static const char *const objs[] = { "results.kvm_vcpu_stats",
 					    "results.kvm_vm_stats",
@@ -320,7 +320,7 @@ static void compare_counts(const struct group *ga, const struct group *gb,
 			if (!count_values(ga, objs[k], c->key, fault, va) ||
 			    !count_values(gb, objs[k], c->key, fault, vb))
 				continue;
-			run_change(va, ga->n, vb, gb->n, 0.05, &ch);
+			run_change(va, ga->n, vb, gb->n, alpha, &ch);
 			if (!ch.mean_a && !ch.mean_b)
 				continue;
 			if (!shown++)
@@ -359,7 +359,7 @@ static void compare_fault(const struct group *ga, const struct group *gb,
 	compare_metric(ga->key, "latency", sa, na, sb, nb, ga->doc, gb->doc,
 		       o->stat ? o->stat : DEFAULT_STAT_FAULT, o, t);
 	if (!o->tsv)
-		compare_counts(ga, gb, true);
+		compare_counts(ga, gb, true, o->alpha);
 	free(sa);
 	free(sb);
 }
@@ -421,7 +421,7 @@ static void compare_convert(const struct group *ga, const struct group *gb,
 			printf("\n%s: no time measured on both sides\n", key);
 	}
 	if (!o->tsv && json_get(ga->doc[0], "perf_stat"))
-		compare_counts(ga, gb, false);
+		compare_counts(ga, gb, false, o->alpha);
 	free_rows(&ra);
 	free_rows(&rb);
 	free(sa);
