@@ -40,6 +40,7 @@ echo "1..4"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0 skipped=0
+not_ok() { echo "not ok $1 $2"; fail=$((fail + 1)); }
 
 # 1.
 GMEMSUITE_PERF=1 GMEMSUITE_BENCH_ONLY=fault-anon-x1 GMEMSUITE_BENCH_SIZE=16M \
@@ -53,12 +54,10 @@ for f in sys.argv[1:]:
 	"$tmp"/run/fault-anon-x1-run*.json 2>/dev/null | sort -u)
 if [[ $rc != 0 ]]; then
 	echo "# scripts/bench exit $rc: $(tail -n 1 "$tmp/bench.out")"
-	echo "not ok 1 bench_perf_measured_region"
-	fail=$((fail + 1))
+	not_ok 1 bench_perf_measured_region
 elif [[ $scope != "measured region "[1-9]* ]]; then
 	echo "# perf_scope and event counts: ${scope:-none}"
-	echo "not ok 1 bench_perf_measured_region"
-	fail=$((fail + 1))
+	not_ok 1 bench_perf_measured_region
 else
 	echo "# $(grep -m1 'perf counts' "$tmp/bench.out")"
 	echo "ok 1 bench_perf_measured_region"
@@ -88,12 +87,10 @@ else
 	s=$(awk -F, -v e="$ev" '$3 == e { print $1 }' "$tmp/scoped.csv")
 	if [[ ! $s =~ ^[0-9]+$ ]]; then
 		echo "# $ev: scoped '$s' ($(tail -n 1 "$tmp/scoped.err"))"
-		echo "not ok 2 scope_excludes_setup"
-		fail=$((fail + 1))
+		not_ok 2 scope_excludes_setup
 	elif ((s == 0 || s >= w)); then
 		echo "# $ev over the measured passes $s, whole process $w"
-		echo "not ok 2 scope_excludes_setup"
-		fail=$((fail + 1))
+		not_ok 2 scope_excludes_setup
 	else
 		echo "# $ev: $s over the measured passes, $w for the whole process"
 		echo "ok 2 scope_excludes_setup"
@@ -111,8 +108,7 @@ b=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"]["
 notes=$(grep -c 'PERF=1:' "$tmp/lonely.err")
 if [[ $a != "not counted" || $rc != 0 || $b != whole\ process* || $notes != 1 ]]; then
 	echo "# without PERF: '$a'; unheld fifo: exit $rc, '$b', $notes note line(s)"
-	echo "not ok 3 unscoped_cases_say_so"
-	fail=$((fail + 1))
+	not_ok 3 unscoped_cases_say_so
 else
 	echo "# $(grep 'PERF=1:' "$tmp/lonely.err")"
 	echo "ok 3 unscoped_cases_say_so"
@@ -127,8 +123,7 @@ if grep -q '^  counts per page' "$tmp/cmp.out" &&
 	echo "ok 4 compare_shows_counts"
 else
 	echo "# $(grep -c . "$tmp/cmp.out") lines, no counts per page with a kvm tracepoint and exits"
-	echo "not ok 4 compare_shows_counts"
-	fail=$((fail + 1))
+	not_ok 4 compare_shows_counts
 fi
 
 echo "# Totals: pass:$((4 - fail - skipped)) fail:$fail xfail:0 xpass:0 skip:$skipped error:0"

@@ -156,17 +156,9 @@ FILE *bench_open_output(const char *prog, struct bench_output *o,
 		o->f = stdout;
 		return o->f;
 	}
-	if (output_in_place(path)) {
+	if (output_in_place(path))
 		o->f = fopen(path, "we");
-		if (!o->f) {
-			fprintf(stderr, "%s: cannot write %s: %s\n", prog, path,
-				strerror(errno));
-			exit(2);
-		}
-		return o->f;
-	}
-	fd = output_tmp(path, o->tmp, sizeof(o->tmp));
-	if (fd >= 0)
+	else if ((fd = output_tmp(path, o->tmp, sizeof(o->tmp))) >= 0)
 		o->f = fdopen(fd, "w");
 	if (!o->f) {
 		fprintf(stderr, "%s: cannot write %s: %s\n", prog, path,

@@ -270,22 +270,19 @@ static bool drift_auto;
 
 static void load_profile(const char *path);
 
-/* The first line's kernel and CPU of a profile file, and its pairs. */
-static bool profile_facts(const char *path, char *kernel, char *cpu,
-			  size_t len, unsigned int *pairs)
+/*
+ * A profile's first line, "# gmemsuite drift profile 1: kernel K, CPU
+ * C, N A/A pair(s)": K, C and N; false if it is not one.
+ */
+static bool profile_header(const char *line, char *kernel, char *cpu,
+			   size_t len, unsigned int *pairs)
 {
-	char line[1024];
 	const char *k, *c, *p;
-	FILE *f = fopen(path, "r");
-	bool ok;
 
-	if (!f)
+	if (strncmp(line, PROFILE_MAGIC, strlen(PROFILE_MAGIC)))
 		return false;
-	ok = fgets(line, sizeof(line), f) &&
-	     !strncmp(line, PROFILE_MAGIC, strlen(PROFILE_MAGIC));
-	fclose(f);
-	k = ok ? strstr(line, ": kernel ") : NULL;
-	c = k ? strstr(line, ", CPU ") : NULL;
+	k = strstr(line, ": kernel ");
+	c = k ? strstr(k, ", CPU ") : NULL;
 	p = c ? strrchr(line, ',') : NULL;
 	if (!p || p <= c)
 		return false;
@@ -293,6 +290,22 @@ static bool profile_facts(const char *path, char *kernel, char *cpu,
 	snprintf(cpu, len, "%.*s", (int)(p - c - 6), c + 6);
 	*pairs = strtoul(p + 1, NULL, 10);
 	return true;
+}
+
+/* The header facts of a profile file; false if it is none. */
+static bool profile_facts(const char *path, char *kernel, char *cpu,
+			  size_t len, unsigned int *pairs)
+{
+	char line[1024];
+	FILE *f = fopen(path, "r");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fgets(line, sizeof(line), f) &&
+	     profile_header(line, kernel, cpu, len, pairs);
+	fclose(f);
+	return ok;
 }
 
 /*
@@ -357,19 +370,13 @@ static void load_profile(const char *path)
 
 		lineno++;
 		if (lineno == 1) {
-			const char *k = strstr(line, ": kernel ");
-			const char *c = strstr(line, ", CPU ");
-			const char *p = strrchr(line, ',');
+			unsigned int pairs;
 
-			if (strncmp(line, PROFILE_MAGIC, strlen(PROFILE_MAGIC))
-			    || !k || !c || !p || p <= c)
+			if (!profile_header(line, profile.kernel, profile.cpu,
+					    sizeof(profile.kernel), &pairs))
 				die("--drift: %s: not a drift profile (its "
 				    "first line is not '%s: ...')", path,
 				    PROFILE_MAGIC);
-			snprintf(profile.kernel, sizeof(profile.kernel), "%.*s",
-				 (int)(c - k - 9), k + 9);
-			snprintf(profile.cpu, sizeof(profile.cpu), "%.*s",
-				 (int)(p - c - 6), c + 6);
 			continue;
 		}
 		if (line[0] == '#')
